@@ -1,0 +1,5 @@
+// Reference kernels: (to be written).
+
+import type { OpTable } from '../op-def.js';
+
+export const resizeOps: OpTable = {};
