@@ -3,10 +3,10 @@
 // are known at load time (initializers, Constant nodes, shape computations) are folded on the way.
 
 import { EdgeError } from '../errors.js';
-import { callKernel, type InferContext, type OpTable } from '../kernels/op-def.js';
+import { callKernel, opKey, type InferContext, type OpTable } from '../kernels/op-def.js';
 import { formatShape, MAX_ELEMENTS } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { describeNode, isDefaultDomain, type Dim, type Model, type Node, type ValueType } from './graph.js';
+import { describeNode, type Dim, type Model, type Node, type ValueType } from './graph.js';
 import { topologicalOrder } from './topo.js';
 
 export interface VerifiedGraph {
@@ -97,7 +97,9 @@ export function verifyModel(model: Model, ops: OpTable): VerifiedGraph {
   }
 
   const order = topologicalOrder(graph);
-  for (const node of order) inferNode(node, ops, opset, types, constants, graph.valueInfo);
+  const declared = new Map(graph.valueInfo);
+  for (const o of graph.outputs) if (o.type) declared.set(o.name, o.type);
+  for (const node of order) inferNode(node, ops, opset, types, constants, declared);
 
   for (const output of graph.outputs) {
     const inferred = types.get(output.name);
@@ -114,15 +116,8 @@ export function verifyModel(model: Model, ops: OpTable): VerifiedGraph {
 function checkSupported(model: Model, ops: OpTable): void {
   const missing = new Map<string, number>();
   for (const node of model.graph.nodes) {
-    const supported = isDefaultDomain(node.domain) && Object.prototype.hasOwnProperty.call(ops, node.op);
-    if (!supported) {
-      const key = isDefaultDomain(node.domain) ? node.op : `${node.domain}.${node.op}`;
-      missing.set(key, (missing.get(key) ?? 0) + 1);
-    }
-  }
-  for (const [domain, version] of model.opsets) {
-    if (isDefaultDomain(domain) || missing.size > 0) continue;
-    if (model.graph.nodes.some((n) => n.domain === domain)) missing.set(`${domain} (opset ${version})`, 1);
+    const key = opKey(node);
+    if (!Object.prototype.hasOwnProperty.call(ops, key)) missing.set(key, (missing.get(key) ?? 0) + 1);
   }
   if (missing.size > 0) {
     const list = [...missing].map(([op, n]) => (n > 1 ? `${op} (${n} nodes)` : op)).join(', ');
@@ -140,7 +135,7 @@ function inferNode(
   constants: Map<string, Tensor>,
   declared: Map<string, ValueType>,
 ): void {
-  const op = ops[node.op]!;
+  const op = ops[opKey(node)]!;
   const inputTypes = node.inputs.map((name) => (name ? types.get(name) : undefined));
   const ctx: InferContext = { node, opset, constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined) };
   let outputTypes: ValueType[];

@@ -3,7 +3,7 @@
 
 import type { Model, Node } from '../ir/graph.js';
 import type { VerifiedGraph } from '../ir/verify.js';
-import type { KernelContext, OpDef, OpTable } from '../kernels/op-def.js';
+import { opKey, type KernelContext, type OpDef, type OpTable } from '../kernels/op-def.js';
 
 export interface PlannedNode {
   node: Node;
@@ -21,7 +21,7 @@ export function buildPlan(model: Model, verified: VerifiedGraph, ops: OpTable): 
   const outputs = new Set(model.graph.outputs.map((o) => o.name));
   const steps: PlannedNode[] = verified.order
     .filter((node) => !node.outputs.every((o) => !o || verified.constants.has(o)))
-    .map((node) => ({ node, op: ops[node.op]!, ctx: { node, opset: verified.opset }, release: [] }));
+    .map((node) => ({ node, op: ops[opKey(node)]!, ctx: { node, opset: verified.opset }, release: [] }));
 
   const lastUse = new Map<string, number>();
   steps.forEach((s, i) => s.node.inputs.forEach((name) => name && lastUse.set(name, i)));

@@ -1,12 +1,12 @@
 // Arithmetic of edgeinfer's int8 engine: saturating round-half-to-even quantization, float requantization
-// (bit-for-bit as onnxruntime's MLAS), convolution geometry, and the integer conv / matmul accumulation loops.
+// (bit-for-bit as onnxruntime's MLAS), and the integer conv / matmul accumulation loops.
 
-import { attrInt, attrInts, attrString } from '../../ir/attrs.js';
 import type { Dim } from '../../ir/graph.js';
 import type { NumberArray } from '../../tensor/dtype.js';
 import { stridesOf } from '../../tensor/shape.js';
 import { broadcastDims } from '../infer-helpers.js';
 import { nodeError, type KernelContext } from '../op-def.js';
+import { int32Table, scratch, type WindowGeometry } from './conv-geometry.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scalar quantization arithmetic
@@ -95,122 +95,6 @@ export function dequantizeLinear(x: NumberArray, y: Float32Array, p: AxisParams)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Convolution geometry (ONNX Conv attributes: auto_pad, pads, strides, dilations, kernel_shape, group)
-// ---------------------------------------------------------------------------------------------
-
-export interface ConvAttrs {
-  autoPad: 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
-  /** Kernel spatial dims; undefined entries when neither the weight nor kernel_shape tell them. */
-  kernel: Dim[];
-  strides: number[];
-  dilations: number[];
-  /** Explicit pads [x1_begin, x2_begin, ..., x1_end, x2_end, ...] (used with NOTSET). */
-  pads: number[];
-  group: number;
-}
-
-const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'] as const;
-
-/** Reads and validates the conv attributes for `spatial` spatial dims; `weightKernel` is w.shape[2:]. */
-export function convAttrs(ctx: KernelContext, spatial: number, weightKernel: Dim[]): ConvAttrs {
-  const node = ctx.node;
-  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
-  if (!(AUTO_PADS as readonly string[]).includes(autoPad)) {
-    throw nodeError(ctx, 'MODEL_INVALID', `auto_pad '${autoPad}' is not one of ${AUTO_PADS.join(', ')}`, { expected: AUTO_PADS, actual: autoPad });
-  }
-  const list = (name: string, length: number, fallback: number, min: number): number[] => {
-    const v = attrInts(node, name) ?? new Array<number>(length).fill(fallback);
-    if (v.length !== length) {
-      throw nodeError(ctx, 'MODEL_INVALID', `attribute '${name}' has ${v.length} values, expected ${length} for ${spatial} spatial dims`, {
-        expected: length,
-        actual: v.length,
-      });
-    }
-    for (const x of v) {
-      if (!Number.isInteger(x) || x < min) {
-        throw nodeError(ctx, 'MODEL_INVALID', `attribute '${name}' has value ${x}, expected integers >= ${min}`, { actual: v });
-      }
-    }
-    return v;
-  };
-  const group = attrInt(node, 'group', 1);
-  if (!Number.isInteger(group) || group < 1) throw nodeError(ctx, 'MODEL_INVALID', `group is ${group}, expected a positive integer`, { actual: group });
-
-  const declared = attrInts(node, 'kernel_shape');
-  let kernel: Dim[] = weightKernel.slice();
-  if (declared) {
-    const k = list('kernel_shape', spatial, 1, 1);
-    k.forEach((d, i) => {
-      const w = weightKernel[i];
-      if (typeof w === 'number' && w !== d) {
-        throw nodeError(ctx, 'SHAPE_MISMATCH', `kernel_shape [${k.join(',')}] does not match the weight's spatial dims [${weightKernel.join(',')}]`, {
-          expected: weightKernel,
-          actual: k,
-        });
-      }
-    });
-    kernel = k;
-  }
-  return {
-    autoPad: autoPad as ConvAttrs['autoPad'],
-    kernel,
-    strides: list('strides', spatial, 1, 1),
-    dilations: list('dilations', spatial, 1, 1),
-    pads: list('pads', 2 * spatial, 0, 0),
-    group,
-  };
-}
-
-/** Output size and the padding actually applied along spatial dim `d` for an input of size `size`. */
-export function convOutputDim(ctx: KernelContext, a: ConvAttrs, d: number, size: number, kernel: number): { out: number; padBegin: number } {
-  const spatial = a.strides.length;
-  const stride = a.strides[d]!;
-  const reach = a.dilations[d]! * (kernel - 1) + 1; // extent of the dilated kernel
-  let out: number;
-  let padBegin = 0;
-  let padEnd = 0;
-  if (a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER') {
-    out = Math.ceil(size / stride);
-    const total = Math.max(0, (out - 1) * stride + reach - size);
-    padBegin = a.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2); // odd extra pad: end for UPPER, begin for LOWER
-  } else {
-    if (a.autoPad === 'NOTSET') {
-      padBegin = a.pads[d]!;
-      padEnd = a.pads[spatial + d]!;
-    }
-    out = Math.floor((size + padBegin + padEnd - reach) / stride) + 1;
-  }
-  if (out < 1) {
-    throw nodeError(ctx, 'SHAPE_MISMATCH', `spatial dim ${d}: input size ${size} with pads ${padBegin}+${padEnd} is smaller than the dilated kernel (${reach})`, {
-      expected: `padded input >= ${reach}`,
-      actual: size,
-    });
-  }
-  return { out, padBegin };
-}
-
-/** Concrete geometry of one convolution: spatial sizes, strides, dilations and begin pads. */
-export interface ConvGeometry {
-  inSpatial: number[];
-  kernel: number[];
-  outSpatial: number[];
-  strides: number[];
-  dilations: number[];
-  padBegin: number[];
-}
-
-export function convGeometry(ctx: KernelContext, a: ConvAttrs, inSpatial: readonly number[], kernel: readonly number[]): ConvGeometry {
-  const outSpatial: number[] = [];
-  const padBegin: number[] = [];
-  inSpatial.forEach((size, d) => {
-    const r = convOutputDim(ctx, a, d, size, kernel[d]!);
-    outSpatial.push(r.out);
-    padBegin.push(r.padBegin);
-  });
-  return { inSpatial: inSpatial.slice(), kernel: kernel.slice(), outSpatial, strides: a.strides, dilations: a.dilations, padBegin };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Integer convolution: y[n, m, o] = bias[m] + sum over (c, k) of (x - xZero) * (w - wZero[m]), int32
 // ---------------------------------------------------------------------------------------------
 
@@ -230,45 +114,59 @@ export interface IntConvOperands {
 }
 
 /**
- * Direct N-D integer convolution into `y` ([N, M, ...outSpatial], int32: sums wrap modulo 2^32 like an int32
- * accumulator). Padded positions hold x's zero point, i.e. contribute nothing, so they are skipped.
+ * Direct N-D integer convolution of x ([N, C, ...inSpatial]) into `y` ([N, M, ...g.outDims], int32: sums wrap
+ * modulo 2^32 like an int32 accumulator). Padded positions hold x's zero point, i.e. contribute nothing, so
+ * they are skipped.
  */
-export function convInteger(op: IntConvOperands, g: ConvGeometry, y: Int32Array): void {
-  const D = g.inSpatial.length;
-  const inSize = g.inSpatial.reduce((a, b) => a * b, 1);
-  const outSize = g.outSpatial.reduce((a, b) => a * b, 1);
+export function convInteger(op: IntConvOperands, inSpatial: readonly number[], g: WindowGeometry<number>, y: Int32Array): void {
+  const D = inSpatial.length;
+  const inSize = inSpatial.reduce((a, b) => a * b, 1);
+  const outSize = g.outDims.reduce((a, b) => a * b, 1);
   const kSize = g.kernel.reduce((a, b) => a * b, 1);
-  const inStrides = stridesOf(g.inSpatial);
+  const inStrides = stridesOf(inSpatial);
   const Cg = op.channels / op.group;
   const Mg = op.outChannels / op.group;
+  const where = 'integer conv';
 
   // Per kernel position: its dilated offset along each dim and its flat offset in an input image.
-  const kReach = new Int32Array(kSize * D);
-  const kOffset = new Int32Array(kSize);
+  const kReach = int32Table(kSize * D, where);
+  const kOffset = int32Table(kSize, where);
   const kStrides = stridesOf(g.kernel);
   for (let k = 0; k < kSize; k++) {
     let off = 0;
     for (let d = 0; d < D; d++) {
-      const r = Math.floor(k / kStrides[d]!) % g.kernel[d]! * g.dilations[d]!;
+      const r = (Math.floor(k / kStrides[d]!) % g.kernel[d]!) * g.dilations[d]!;
       kReach[k * D + d] = r;
       off += r * inStrides[d]!;
     }
     kOffset[k] = off;
   }
 
-  // Scratch for one output position: the kernel taps that land inside the input, and their input offsets.
-  const tapK = new Int32Array(kSize);
-  const tapX = new Int32Array(kSize);
-  const start = new Int32Array(D);
-  const pos = new Int32Array(D); // output position odometer
-
+  // Weights regrouped as [group][c][k][m] with their zero points subtracted: the innermost loop then runs over
+  // a group's output channels contiguously (a row of a matrix product, as in the matmul loop).
   const { x, w, wZero, bias, xZero } = op;
+  const wT = int32Table(w.length, where);
+  for (let m = 0; m < op.outChannels; m++) {
+    const grp = Math.floor(m / Mg);
+    for (let c = 0; c < Cg; c++) {
+      for (let k = 0; k < kSize; k++) wT[((grp * Cg + c) * kSize + k) * Mg + (m - grp * Mg)] = w[(m * Cg + c) * kSize + k]! - wZero[m]!;
+    }
+  }
+
+  // Scratch for one output position: the kernel taps that land inside the input, their input offsets, and the
+  // exact integer sums of the group's output channels.
+  const tapK = int32Table(kSize, where);
+  const tapX = int32Table(kSize, where);
+  const acc = scratch(Mg, where);
+  const start = new Array<number>(D).fill(0);
+  const pos = new Array<number>(D).fill(0); // output position odometer
+
   for (let n = 0; n < op.batch; n++) {
     pos.fill(0);
     for (let o = 0; o < outSize; o++) {
       let base = 0;
       for (let d = 0; d < D; d++) {
-        start[d] = pos[d]! * g.strides[d]! - g.padBegin[d]!;
+        start[d] = pos[d]! * g.strides[d]! - g.padsBegin[d]!;
         base += start[d]! * inStrides[d]!;
       }
       let taps = 0;
@@ -276,7 +174,7 @@ export function convInteger(op: IntConvOperands, g: ConvGeometry, y: Int32Array)
         let inside = true;
         for (let d = 0; d < D && inside; d++) {
           const at = start[d]! + kReach[k * D + d]!;
-          inside = at >= 0 && at < g.inSpatial[d]!;
+          inside = at >= 0 && at < inSpatial[d]!;
         }
         if (inside) {
           tapK[taps] = k;
@@ -286,20 +184,22 @@ export function convInteger(op: IntConvOperands, g: ConvGeometry, y: Int32Array)
       }
       for (let grp = 0; grp < op.group; grp++) {
         const xGroup = (n * op.channels + grp * Cg) * inSize;
-        for (let mm = 0; mm < Mg; mm++) {
-          const m = grp * Mg + mm;
-          const wz = wZero[m]!;
-          let acc = bias ? bias[m]! : 0;
-          for (let c = 0; c < Cg; c++) {
-            const xb = xGroup + c * inSize;
-            const wb = (m * Cg + c) * kSize;
-            for (let t = 0; t < taps; t++) acc += (x[xb + tapX[t]!]! - xZero) * (w[wb + tapK[t]!]! - wz);
+        for (let mm = 0; mm < Mg; mm++) acc[mm] = bias ? bias[grp * Mg + mm]! : 0;
+        for (let c = 0; c < Cg; c++) {
+          const xb = xGroup + c * inSize;
+          const wc = (grp * Cg + c) * kSize;
+          for (let t = 0; t < taps; t++) {
+            const xv = x[xb + tapX[t]!]! - xZero;
+            if (xv === 0) continue;
+            const wr = (wc + tapK[t]!) * Mg;
+            for (let mm = 0; mm < Mg; mm++) acc[mm] += xv * wT[wr + mm]!;
           }
-          y[(n * op.outChannels + m) * outSize + o] = acc; // Int32Array store wraps like int32 accumulation
         }
+        const yb = (n * op.outChannels + grp * Mg) * outSize + o;
+        for (let mm = 0; mm < Mg; mm++) y[yb + mm * outSize] = acc[mm]!; // Int32Array store wraps like int32 accumulation
       }
       for (let d = D - 1; d >= 0; d--) {
-        if (++pos[d]! < g.outSpatial[d]!) break;
+        if (++pos[d]! < g.outDims[d]!) break;
         pos[d] = 0;
       }
     }
@@ -374,7 +274,7 @@ export function batchOffsets(dims: readonly number[], outBatch: readonly number[
     if (d !== 1) strides[outBatch.length - own.length + i] = ownStrides[i]! * matrix;
   });
   const count = outBatch.reduce((a, b) => a * b, 1);
-  const offsets = new Int32Array(count);
+  const offsets = int32Table(count, 'matmul batch offsets'); // refuses absurd broadcast batch counts
   const idx = new Array<number>(outBatch.length).fill(0);
   for (let i = 0, off = 0; i < count; i++) {
     offsets[i] = off;
@@ -408,8 +308,8 @@ export function matmulInteger(
   y: Int32Array,
 ): void {
   const { M, K, N } = plan;
-  const acc = new Float64Array(N); // exact integer sums (< 2^53) of one output row
-  const zb = new Int32Array(N);
+  const acc = scratch(N, 'integer matmul'); // exact integer sums (< 2^53) of one output row
+  const zb = int32Table(N, 'integer matmul');
   const batches = plan.aOffsets.length;
   for (let i = 0; i < batches; i++) {
     const aBase = plan.aOffsets[i]!;

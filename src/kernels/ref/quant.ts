@@ -6,13 +6,11 @@ import type { Dim, ValueType } from '../../ir/graph.js';
 import { DTYPES, type DataType, type NumberArray } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { nodeError, required, type InferContext, type KernelContext, type OpDef, type OpTable } from '../op-def.js';
+import { convKernel, windowGeometry } from './conv-geometry.js';
 import {
   axisLayout,
   batchOffsets,
-  convAttrs,
-  convGeometry,
   convInteger,
-  convOutputDim,
   dequantizeLinear,
   matmulInteger,
   matmulOutputDims,
@@ -22,7 +20,6 @@ import {
   requantMultiplier,
   saturateRound,
   type BatchedVector,
-  type ConvAttrs,
   type MatMulPlan,
 } from './quant-math.js';
 
@@ -306,8 +303,8 @@ const DynamicQuantizeLinear: OpDef = {
 // ConvInteger, QLinearConv
 // ---------------------------------------------------------------------------------------------
 
-/** Conv shape inference: checks x / w ranks and channels, returns the attributes and y's shape. */
-function convShape(ctx: KernelContext, x: ValueType, w: ValueType): { attrs?: ConvAttrs; M: Dim; shape?: Dim[] } {
+/** Conv shape inference: checks x / w ranks, channels and attributes; returns the group count and y's shape. */
+function convShape(ctx: KernelContext, x: ValueType, w: ValueType): { group: number; M: Dim; shape?: Dim[] } {
   const xs = x.shape;
   const ws = w.shape;
   if (xs && xs.length < 3) {
@@ -319,62 +316,54 @@ function convShape(ctx: KernelContext, x: ValueType, w: ValueType): { attrs?: Co
   if (xs && ws && xs.length !== ws.length) {
     throw nodeError(ctx, 'SHAPE_MISMATCH', `x has shape ${fmt(xs)} and w has ${fmt(ws)}: their ranks must match`, { expected: xs.length, actual: ws.length });
   }
+  const group = attrInt(ctx.node, 'group', 1);
+  if (!Number.isInteger(group) || group < 1) throw nodeError(ctx, 'MODEL_INVALID', `group is ${group}, expected a positive integer`, { actual: group });
   const M = ws?.[0];
-  const rank = xs?.length ?? ws?.length;
-  if (rank === undefined) return { M };
-  const spatial = rank - 2;
-  const attrs = convAttrs(ctx, spatial, ws ? ws.slice(2) : new Array<Dim>(spatial).fill(undefined));
   const C = xs?.[1];
   const Cg = ws?.[1];
-  if (typeof C === 'number' && typeof Cg === 'number' && C !== Cg * attrs.group) {
-    throw nodeError(ctx, 'SHAPE_MISMATCH', `x has ${C} channels but w expects ${Cg} per group x ${attrs.group} groups = ${Cg * attrs.group}`, {
-      expected: Cg * attrs.group,
+  if (typeof C === 'number' && typeof Cg === 'number' && C !== Cg * group) {
+    throw nodeError(ctx, 'SHAPE_MISMATCH', `x has ${C} channels but w expects ${Cg} per group x ${group} groups = ${Cg * group}`, {
+      expected: Cg * group,
       actual: C,
     });
   }
-  if (typeof M === 'number' && M % attrs.group !== 0) {
-    throw nodeError(ctx, 'SHAPE_MISMATCH', `w has ${M} output channels, not divisible by group ${attrs.group}`, { expected: `multiple of ${attrs.group}`, actual: M });
+  if (typeof M === 'number' && M % group !== 0) {
+    throw nodeError(ctx, 'SHAPE_MISMATCH', `w has ${M} output channels, not divisible by group ${group}`, { expected: `multiple of ${group}`, actual: M });
   }
-  if (!xs) return { attrs, M };
-  const out = xs.slice(2).map((size, d) => {
-    const k = attrs.kernel[d];
-    return typeof size === 'number' && typeof k === 'number' ? convOutputDim(ctx, attrs, d, size, k).out : undefined;
-  });
-  return { attrs, M, shape: [xs[0], M, ...out] };
+  const rank = xs?.length ?? ws?.length;
+  if (rank === undefined) return { group, M };
+  const kernel = convKernel(ctx, ws?.slice(2), rank - 2);
+  if (!xs) return { group, M };
+  const out = kernel ? windowGeometry(ctx, 'conv', xs.slice(2), kernel).outDims : new Array<Dim>(rank - 2).fill(undefined);
+  return { group, M, shape: [xs[0], M, ...out] };
 }
 
 /** Runs the integer convolution of x and w (zero points subtracted, bias added) into an int32 tensor. */
-function runConvInteger(
-  ctx: KernelContext,
-  attrs: ConvAttrs,
-  x: Tensor,
-  w: Tensor,
-  xZero: number,
-  wZero: Int32Array,
-  bias: Int32Array | undefined,
-): Tensor {
-  const geometry = convGeometry(ctx, attrs, x.dims.slice(2), w.dims.slice(2));
+function runConvInteger(ctx: KernelContext, group: number, x: Tensor, w: Tensor, xZero: number, wZero: Int32Array, bias: Int32Array | undefined): Tensor {
+  const inSpatial = x.dims.slice(2);
+  const geometry = windowGeometry(ctx, 'conv', inSpatial, convKernel(ctx, w.dims.slice(2), inSpatial.length)!);
   const M = w.dims[0]!;
-  const y = Tensor.zeros('int32', [x.dims[0]!, M, ...geometry.outSpatial], ctx.node.name || ctx.node.op);
+  const y = Tensor.zeros('int32', [x.dims[0]!, M, ...geometry.outDims], ctx.node.name || ctx.node.op);
   convInteger(
-    { x: x.data as NumberArray, xZero, w: w.data as NumberArray, wZero, bias, batch: x.dims[0]!, channels: x.dims[1]!, outChannels: M, group: attrs.group },
+    { x: x.data as NumberArray, xZero, w: w.data as NumberArray, wZero, bias, batch: x.dims[0]!, channels: x.dims[1]!, outChannels: M, group },
+    inSpatial,
     geometry,
     y.data as Int32Array,
   );
   return y;
 }
 
-function convIntegerType(ctx: KernelContext, inputs: Input[]): { attrs?: ConvAttrs; type: ValueType } {
+function convIntegerType(ctx: KernelContext, inputs: Input[]): { group: number; type: ValueType } {
   const x = required(ctx, inputs, 0, 'x');
   const w = required(ctx, inputs, 1, 'w');
   expectDtype(ctx, x, INT8, 'x');
   expectDtype(ctx, w, INT8, 'w');
   expectZeroPointDtype(ctx, inputs[2], x.dtype, 'x_zero_point');
   expectZeroPointDtype(ctx, inputs[3], w.dtype, 'w_zero_point');
-  const { attrs, M, shape } = convShape(ctx, x, w);
+  const { group, M, shape } = convShape(ctx, x, w);
   expectPerTensor(ctx, inputs[2], 'x_zero_point');
   expectPerChannel(ctx, inputs[3], M, 'w_zero_point');
-  return { attrs, type: { dtype: 'int32', shape } };
+  return { group, type: { dtype: 'int32', shape } };
 }
 
 const ConvInteger: OpDef = {
@@ -382,14 +371,14 @@ const ConvInteger: OpDef = {
     return [convIntegerType(ctx, inputs).type];
   },
   run(ctx, inputs) {
-    const { attrs } = convIntegerType(ctx, inputs.map(typeOf));
+    const { group } = convIntegerType(ctx, inputs.map(typeOf));
     const [x, w, xZp, wZp] = inputs as [Tensor, Tensor, Tensor | undefined, Tensor | undefined];
-    return [runConvInteger(ctx, attrs!, x, w, zeroPoints(xZp, 1)[0]!, zeroPoints(wZp, w.dims[0]!), undefined)];
+    return [runConvInteger(ctx, group, x, w, zeroPoints(xZp, 1)[0]!, zeroPoints(wZp, w.dims[0]!), undefined)];
   },
 };
 
 // QLinearConv inputs: x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B?
-function qlinearConvType(ctx: KernelContext, inputs: Input[]): { attrs?: ConvAttrs; type: ValueType } {
+function qlinearConvType(ctx: KernelContext, inputs: Input[]): { group: number; type: ValueType } {
   const names = ['x', 'x_scale', 'x_zero_point', 'w', 'w_scale', 'w_zero_point', 'y_scale', 'y_zero_point'];
   const [x, xScale, xZp, w, wScale, wZp, yScale, yZp] = names.map((n, i) => required(ctx, inputs, i, n)) as ValueType[];
   const bias = inputs[8];
@@ -400,7 +389,7 @@ function qlinearConvType(ctx: KernelContext, inputs: Input[]): { attrs?: ConvAtt
   expectZeroPointDtype(ctx, xZp, x!.dtype, 'x_zero_point');
   expectZeroPointDtype(ctx, wZp, w!.dtype, 'w_zero_point');
   if (bias) expectDtype(ctx, bias, ['int32'], 'B');
-  const { attrs, M, shape } = convShape(ctx, x!, w!);
+  const { group, M, shape } = convShape(ctx, x!, w!);
   expectPerTensor(ctx, xScale, 'x_scale');
   expectPerTensor(ctx, xZp, 'x_zero_point');
   expectPerTensor(ctx, yScale, 'y_scale');
@@ -414,7 +403,7 @@ function qlinearConvType(ctx: KernelContext, inputs: Input[]): { attrs?: ConvAtt
       actual: bias.shape,
     });
   }
-  return { attrs, type: { dtype: yZp!.dtype, shape } };
+  return { group, type: { dtype: yZp!.dtype, shape } };
 }
 
 const QLinearConv: OpDef = {
@@ -424,13 +413,13 @@ const QLinearConv: OpDef = {
     return [type];
   },
   run(ctx, inputs) {
-    const { attrs, type } = qlinearConvType(ctx, inputs.map(typeOf));
+    const { group, type } = qlinearConvType(ctx, inputs.map(typeOf));
     const [x, xScaleT, xZp, w, wScaleT, wZp, yScaleT, yZp, bias] = inputs as Tensor[];
     const M = w!.dims[0]!;
     const xScale = scaleValues(ctx, xScaleT!, 'x_scale')[0]!;
     const wScale = scaleValues(ctx, wScaleT!, 'w_scale');
     const yScale = scaleValues(ctx, yScaleT!, 'y_scale')[0]!;
-    const acc = runConvInteger(ctx, attrs!, x!, w!, zeroPoints(xZp, 1)[0]!, zeroPoints(wZp, M), bias?.data as Int32Array | undefined);
+    const acc = runConvInteger(ctx, group, x!, w!, zeroPoints(xZp, 1)[0]!, zeroPoints(wZp, M), bias?.data as Int32Array | undefined);
 
     // Requantize each output channel with its own multiplier x_scale * w_scale[m] / y_scale.
     const y = Tensor.zeros(type.dtype, acc.dims, ctx.node.name || 'QLinearConv');
