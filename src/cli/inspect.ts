@@ -1,11 +1,21 @@
-// `edgeinfer inspect <model>`: inputs, outputs, op histogram, parameters, weight bytes and MACs per sample.
+// `edgeinfer inspect <model>`: inputs, outputs, op histogram, parameters, weight bytes and MACs per sample;
+// with --optimized the graph after the passes, with --plan the memory arena of one sample.
 
 import type { Command } from 'commander';
 import { nodeMacs } from '../ir/cost.js';
 import type { Model, ValueInfo } from '../ir/graph.js';
+import { printGraph } from '../ir/print.js';
+import { verifyModel } from '../ir/verify.js';
+import { fusedOps } from '../kernels/ref/fused.js';
+import { referenceOps } from '../kernels/ref/index.js';
+import { optimizeModel } from '../passes/index.js';
 import { loadModelFile } from '../runtime/load-file.js';
+import { formatArenaPlan, modelLifetimes, planArena, type ArenaPlan } from '../runtime/memory-plan.js';
 import { InferenceSession } from '../runtime/session.js';
 import { formatBytes, formatCount, printTable } from './output.js';
+
+/** The reference ops plus the fused ops the passes create. */
+const OPS = { ...fusedOps, ...referenceOps };
 
 export interface ModelSummary {
   model: string;
@@ -24,8 +34,7 @@ export async function summarizeModel(path: string): Promise<ModelSummary> {
   const model = await loadModelFile(path);
   const feedNames = new Set(model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name)).map((i) => i.name));
   // One sample: every symbolic input dimension bound to 1.
-  const symbols = new Set(model.graph.inputs.flatMap((i) => (i.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
-  const session = await InferenceSession.create(model, { freeDimensionOverrides: Object.fromEntries([...symbols].map((s) => [s, 1])) });
+  const session = await oneSampleSession(model);
   let macs = 0;
   let known = true;
   for (const node of model.graph.nodes) {
@@ -56,6 +65,63 @@ export async function summarizeModel(path: string): Promise<ModelSummary> {
   };
 }
 
+/** Every symbolic input dimension of the model. */
+function inputSymbols(model: Model): string[] {
+  return [...new Set(model.graph.inputs.flatMap((i) => (i.type?.shape ?? []).filter((d): d is string => typeof d === 'string')))];
+}
+
+/** A session on the graph as given (no passes, so value names match the file) with every symbolic input dimension bound to 1. */
+async function oneSampleSession(model: Model): Promise<InferenceSession> {
+  const freeDimensionOverrides = Object.fromEntries(inputSymbols(model).map((s) => [s, 1]));
+  return InferenceSession.create(model, { freeDimensionOverrides, graphOptimizationLevel: 'disabled' });
+}
+
+/** The model with every symbolic input dimension bound to 1 (one sample), bound as a session binds it. */
+export async function bindOneSample(model: Model): Promise<Model> {
+  return (await oneSampleSession(model)).model;
+}
+
+export interface OptimizedSummary {
+  nodesBefore: number;
+  nodesAfter: number;
+  ops: Record<string, number>;
+  graph: string;
+}
+
+export function summarizeOptimized(model: Model): OptimizedSummary {
+  const optimized = optimizeModel(model, OPS);
+  const ops: Record<string, number> = {};
+  for (const n of optimized.graph.nodes) {
+    const key = n.domain ? `${n.domain}.${n.op}` : n.op;
+    ops[key] = (ops[key] ?? 0) + 1;
+  }
+  const types = verifyModel(optimized, OPS).types;
+  return {
+    nodesBefore: model.graph.nodes.length,
+    nodesAfter: optimized.graph.nodes.length,
+    ops: Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1])),
+    graph: printGraph(optimized.graph, { types }),
+  };
+}
+
+export interface PlanSummary {
+  arenaBytes: number;
+  lowerBoundBytes: number;
+  tensors: number;
+  steps: number;
+  /** Values whose size is not static even at batch 1 (data-dependent shapes): not in the arena. */
+  unsized: string[];
+  plan: ArenaPlan;
+}
+
+/** The arena of one sample over the optimized graph's execution order. */
+export async function summarizePlan(model: Model): Promise<PlanSummary> {
+  const optimized = optimizeModel(await bindOneSample(model), OPS);
+  const lifetimes = modelLifetimes(optimized, OPS);
+  const plan = planArena(lifetimes.tensors);
+  return { arenaBytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, tensors: lifetimes.tensors.length, steps: lifetimes.steps, unsized: lifetimes.unsized, plan };
+}
+
 function opsetRecord(model: Model): Record<string, number> {
   return Object.fromEntries([...model.opsets].map(([d, v]) => [d || 'ai.onnx', v]));
 }
@@ -66,10 +132,19 @@ export function registerInspect(program: Command): void {
     .description('show a model: inputs, outputs, op histogram, parameter count, weight bytes, MACs per sample')
     .argument('<model>', 'ONNX model file')
     .option('--json', 'print one JSON object')
-    .action(async (path: string, opts: { json?: boolean }) => {
+    .option('--optimized', 'print the graph after the optimization passes, with node counts before and after')
+    .option('--plan', 'print the memory arena of one sample (batch 1) against its lower bound; EDGEINFER_DEBUG=2 lists every tensor')
+    .action(async (path: string, opts: { json?: boolean; optimized?: boolean; plan?: boolean }) => {
       const s = await summarizeModel(path);
+      const model = opts.optimized || opts.plan ? await loadModelFile(path) : undefined;
+      const optimized = opts.optimized ? summarizeOptimized(model!) : undefined;
+      const plan = opts.plan ? await summarizePlan(model!) : undefined;
       if (opts.json) {
-        process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+        const extra = {
+          ...(optimized && { optimized: { nodesBefore: optimized.nodesBefore, nodesAfter: optimized.nodesAfter, ops: optimized.ops } }),
+          ...(plan && { plan: { arenaBytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, tensors: plan.tensors, steps: plan.steps, unsized: plan.unsized } }),
+        };
+        process.stdout.write(JSON.stringify({ ...s, ...extra }, null, 2) + '\n');
         return;
       }
       const w = (line: string) => process.stdout.write(line + '\n');
@@ -85,5 +160,17 @@ export function registerInspect(program: Command): void {
       w('');
       printTable(['op', 'count'], Object.entries(s.ops).map(([op, n]) => [op, String(n)]));
       w(`\n${s.nodes} nodes`);
+      if (optimized) {
+        w(`\noptimized: ${optimized.nodesBefore} -> ${optimized.nodesAfter} nodes`);
+        w(optimized.graph);
+      }
+      if (plan) {
+        const ratio = plan.lowerBoundBytes > 0 ? (plan.arenaBytes / plan.lowerBoundBytes).toFixed(3) : '-';
+        w(`\nmemory plan (batch 1, optimized graph, ${plan.steps} steps, ${plan.tensors} tensors)`);
+        w(`arena        ${formatBytes(plan.arenaBytes)} (${plan.arenaBytes} bytes)`);
+        w(`lower bound  ${formatBytes(plan.lowerBoundBytes)} (${plan.lowerBoundBytes} bytes); arena / bound = ${ratio}`);
+        if (plan.unsized.length > 0) w(`not planned  ${plan.unsized.length} values with data-dependent shapes: ${plan.unsized.slice(0, 5).join(', ')}${plan.unsized.length > 5 ? ', …' : ''}`);
+        if (Number(process.env.EDGEINFER_DEBUG ?? 0) >= 2) w(formatArenaPlan(plan.plan));
+      }
     });
 }

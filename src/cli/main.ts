@@ -30,4 +30,10 @@ function report(err: unknown): never {
   process.exit(2);
 }
 
+// A closed pipe (`edgeinfer inspect m.onnx | head`) ends the output quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 program.parseAsync(process.argv).catch(report);

@@ -1,7 +1,7 @@
 // Work per node: multiply-accumulates from inferred shapes, one formula per op type (a table).
 
 import { attrInt, attrString } from './attrs.js';
-import type { Dim, Node, ValueType } from './graph.js';
+import { opKey, type Dim, type Node, type ValueType } from './graph.js';
 
 type Types = ReadonlyMap<string, ValueType>;
 
@@ -44,6 +44,8 @@ MAC_FORMULAS.QLinearConv = (node, types) => {
   return w && y ? prod(y) * prod(w.slice(1)) : undefined;
 };
 MAC_FORMULAS.ConvInteger = MAC_FORMULAS.Conv;
+MAC_FORMULAS['edgeinfer.FusedConv'] = MAC_FORMULAS.Conv;
+MAC_FORMULAS['edgeinfer.FusedGemm'] = MAC_FORMULAS.Gemm;
 MAC_FORMULAS.MatMulInteger = MAC_FORMULAS.MatMul;
 MAC_FORMULAS.QLinearMatMul = (node, types) => {
   const a = dims(types, node.inputs[0]);
@@ -62,5 +64,5 @@ function recurrentMacs(node: Node, types: Types, gates: number): number | undefi
 
 /** Multiply-accumulates of one node, or undefined when its shapes are not static or it has none. */
 export function nodeMacs(node: Node, types: Types): number | undefined {
-  return MAC_FORMULAS[node.op]?.(node, types);
+  return MAC_FORMULAS[opKey(node)]?.(node, types);
 }

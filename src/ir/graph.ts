@@ -83,3 +83,8 @@ export function describeNode(node: Node): string {
 export function isDefaultDomain(domain: string): boolean {
   return domain === '' || domain === 'ai.onnx';
 }
+
+/** Key of a node's op in an op table: the op type for the default ONNX domain, `domain.op` otherwise. */
+export function opKey(node: Node): string {
+  return isDefaultDomain(node.domain) ? node.op : `${node.domain}.${node.op}`;
+}

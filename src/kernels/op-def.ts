@@ -1,7 +1,7 @@
 // What every operator provides: type/shape inference for the IR and a reference kernel.
 
 import { EdgeError, type EdgeErrorCode } from '../errors.js';
-import { describeNode, isDefaultDomain, type Node, type ValueType } from '../ir/graph.js';
+import { describeNode, type Node, type ValueType } from '../ir/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface KernelContext {
@@ -63,7 +63,4 @@ export function callKernel(op: OpDef, ctx: KernelContext, inputs: (Tensor | unde
   }
 }
 
-/** Key of a node's op in an OpTable: the op type for the default ONNX domain, `domain.op` otherwise. */
-export function opKey(node: Node): string {
-  return isDefaultDomain(node.domain) ? node.op : `${node.domain}.${node.op}`;
-}
+export { opKey } from '../ir/graph.js';

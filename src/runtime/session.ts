@@ -4,17 +4,22 @@ import { EdgeError } from '../errors.js';
 import { readOnnx } from '../formats/onnx/reader.js';
 import type { Dim, Model } from '../ir/graph.js';
 import { verifyModel, type VerifiedGraph } from '../ir/verify.js';
-import { callKernel, type OpTable } from '../kernels/op-def.js';
+import type { OpTable } from '../kernels/op-def.js';
+import { optimizeModel } from '../passes/index.js';
 import { referenceOps } from '../kernels/ref/index.js';
 import type { DataType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { validateFeeds } from './feeds.js';
 import { loadModelFile } from './load-file.js';
-import { buildPlan, type ExecutionPlan } from './plan.js';
+import { RefExecutor } from './ref-executor.js';
+import { loadWasmBackend, type WasmBackend } from './wasm/backend.js';
+import { WasmExecutor } from './wasm/wasm-executor.js';
 
 export interface SessionOptions {
-  /** Kernel set: 'ref' (TypeScript reference kernels). */
-  backend?: 'ref';
+  /** Kernel set: 'wasm' (WebAssembly kernels on a static memory plan) or 'ref' (TypeScript reference kernels). */
+  backend?: 'wasm' | 'ref';
+  /** 'all' (default) runs the graph passes at load (fusions, folding); 'disabled' runs the graph as given. */
+  graphOptimizationLevel?: 'disabled' | 'all';
   /** Binds symbolic input dimensions to sizes, e.g. { batch: 1 }, so every shape becomes static. */
   freeDimensionOverrides?: Record<string, number>;
 }
@@ -38,26 +43,35 @@ export class InferenceSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
+  readonly backend: 'wasm' | 'ref';
   private readonly verified: VerifiedGraph;
-  private readonly plan: ExecutionPlan;
+  private readonly ref: RefExecutor;
+  private readonly wasm: WasmExecutor | undefined;
   private readonly overridable: Set<string>;
+  private readonly fetchAll: boolean[];
   private released = false;
 
-  private constructor(model: Model, ops: OpTable) {
+  private constructor(model: Model, ops: OpTable, backend: WasmBackend | undefined) {
     this.model = model;
     this.verified = verifyModel(model, ops);
-    this.plan = buildPlan(model, this.verified, ops);
+    this.ref = new RefExecutor(model, this.verified, ops);
     this.inputNames = this.verified.feedInputs;
     this.outputNames = model.graph.outputs.map((o) => o.name);
     this.overridable = new Set(model.graph.inputs.filter((i) => model.graph.initializers.has(i.name)).map((i) => i.name));
     this.inputMetadata = this.inputNames.map((n) => this.metadata(n));
     this.outputMetadata = this.outputNames.map((n) => this.metadata(n));
+    this.fetchAll = this.outputNames.map(() => true);
+    // Models whose inputs can be overridden by feeds keep the reference path (their weights are not constants).
+    this.wasm = backend && this.overridable.size === 0 ? new WasmExecutor(model, this.inputNames, ops, backend.kernels, backend.memory) : undefined;
+    this.backend = backend ? 'wasm' : 'ref';
   }
 
   /** Loads a model from a file path (Node), bytes, or an IR Model. */
   static async create(source: string | Uint8Array | ArrayBuffer | Model, options: SessionOptions = {}): Promise<InferenceSession> {
     const backend = options.backend ?? 'ref';
-    if (backend !== 'ref') throw new EdgeError('INPUT_INVALID', `unknown backend '${String(backend)}'; available: ref`);
+    if (backend !== 'ref' && backend !== 'wasm') throw new EdgeError('INPUT_INVALID', `unknown backend '${String(backend)}'; available: wasm, ref`);
+    const level = options.graphOptimizationLevel ?? 'all';
+    if (level !== 'all' && level !== 'disabled') throw new EdgeError('INPUT_INVALID', `unknown graphOptimizationLevel '${String(level)}'; available: all, disabled`);
     let model: Model;
     if (typeof source === 'string') model = await loadModelFile(source);
     else if (source instanceof Uint8Array) model = readOnnx(source);
@@ -65,7 +79,8 @@ export class InferenceSession {
     else if (source && typeof source === 'object' && 'graph' in source) model = source;
     else throw new EdgeError('INPUT_INVALID', 'InferenceSession.create() needs a file path, bytes or a Model');
     if (options.freeDimensionOverrides) model = bindDimensions(model, options.freeDimensionOverrides);
-    return new InferenceSession(model, referenceOps);
+    if (level === 'all') model = optimizeModel(model, referenceOps);
+    return new InferenceSession(model, referenceOps, backend === 'wasm' ? await loadWasmBackend() : undefined);
   }
 
   async run(feeds: Record<string, Tensor>, options: RunOptions | string[] = {}): Promise<Record<string, Tensor>> {
@@ -85,26 +100,13 @@ export class InferenceSession {
       }
     }
     validateFeeds(feeds, this.verified.feedInputs, this.overridable, this.verified.types);
-
-    const values = new Map<string, Tensor>(this.verified.constants);
-    for (const [name, t] of Object.entries(feeds)) values.set(name, t);
-    for (const name of this.overridable) if (!values.has(name)) values.set(name, this.model.graph.initializers.get(name)!);
-
-    for (const step of this.plan.steps) {
-      const inputs = step.node.inputs.map((name) => (name ? values.get(name) : undefined));
-      const outputs = callKernel(step.op, step.ctx, inputs);
-      step.node.outputs.forEach((name, i) => {
-        if (name && outputs[i]) values.set(name, outputs[i]!);
-      });
-      for (const name of step.release) values.delete(name);
-    }
-
+    if (!this.wasm) return this.ref.run(feeds, fetches);
+    const all = fetches === this.outputNames;
+    const tensors = this.wasm.run(feeds, all ? this.fetchAll : this.outputNames.map((n) => fetches.includes(n)));
+    if (!tensors) return this.ref.run(feeds, fetches);
     const result: Record<string, Tensor> = {};
-    for (const f of fetches) {
-      const t = values.get(f);
-      if (!t) throw new EdgeError('INTERNAL', `output '${f}' was not computed`);
-      result[f] = t;
-    }
+    let k = 0;
+    for (const name of this.outputNames) if (all || fetches.includes(name)) result[name] = tensors[k++]!;
     return result;
   }
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EdgeError } from '../errors.js';
 import { decodeTensorProto } from '../formats/onnx/tensor-proto.js';
-import { InferenceSession } from '../runtime/session.js';
+import { InferenceSession, type SessionOptions } from '../runtime/session.js';
 import { Tensor } from '../tensor/tensor.js';
 import { compareTensors, type Tolerance } from './compare.js';
 
@@ -79,12 +79,12 @@ function asDeclared(t: Tensor, dtype: string | undefined): Tensor {
   return dtype === 'bfloat16' && t.type === 'uint16' ? new Tensor('bfloat16', t.data, t.dims) : t;
 }
 
-export async function runCase(dir: string, defaults: Tolerance, override: Partial<Tolerance> = {}): Promise<CaseResult> {
+export async function runCase(dir: string, defaults: Tolerance, override: Partial<Tolerance> = {}, options: SessionOptions = {}): Promise<CaseResult> {
   const name = path.basename(dir);
   const result: CaseResult = { case: name, path: dir, status: 'passed', dataSets: 0 };
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(path.join(dir, 'model.onnx'));
+    session = await InferenceSession.create(path.join(dir, 'model.onnx'), options);
   } catch (err) {
     const skip = unsupportedReason(err);
     return { ...result, status: skip ? 'skipped' : 'failed', reason: skip ?? describe(err) };

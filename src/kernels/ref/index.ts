@@ -4,6 +4,7 @@ import type { OpTable } from '../op-def.js';
 import { convOps } from './conv.js';
 import { dataMovementOps } from './data-movement.js';
 import { elementwiseOps } from './elementwise.js';
+import { fusedOps } from './fused.js';
 import { matmulOps } from './matmul.js';
 import { normalizationOps } from './normalization.js';
 import { poolOps } from './pool.js';
@@ -23,4 +24,5 @@ export const referenceOps: OpTable = {
   ...reduceOps,
   ...rnnOps,
   ...quantOps,
+  ...fusedOps,
 };

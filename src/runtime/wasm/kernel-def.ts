@@ -1,0 +1,40 @@
+// The contract of a WebAssembly-backed kernel: prepare once per static shape (validate, pack weights,
+// size scratch), then run with arena byte offsets only — no allocation, no validation.
+
+import type { Node, ValueType } from '../../ir/graph.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/** What the backend needs from the WebAssembly module: its memory and an allocator for weights. */
+export interface WasmMemory {
+  readonly memory: WebAssembly.Memory;
+  /** Allocates `bytes` (aligned) that live as long as the process; returns a byte offset. */
+  alloc(bytes: number, align?: number): number;
+}
+
+export interface WasmKernelContext {
+  node: Node;
+  opset: number;
+  /** Static types of the node's inputs ('' inputs are undefined). */
+  inputs: (ValueType | undefined)[];
+  outputs: ValueType[];
+  /** Value of input i when it is a load-time constant (weights, biases, shapes). */
+  constant(i: number): Tensor | undefined;
+  wasm: WasmMemory;
+}
+
+export interface PreparedKernel {
+  /** Name of the implementation chosen (e.g. f32_gemm_4x8__wasmsimd), for EDGEINFER_DEBUG and inspect. */
+  name: string;
+  /** Scratch bytes needed while the kernel runs (placed in the arena, live for this step only). */
+  scratchBytes: number;
+  /**
+   * Runs the node. `inputs[i]` is the arena offset of input i, or -1 when it is a constant the kernel
+   * captured at prepare time; `outputs[i]` likewise; `scratch` is the scratch offset.
+   */
+  run(inputs: Int32Array, outputs: Int32Array, scratch: number): void;
+}
+
+/** Returns undefined when this kernel cannot run the node as configured (the reference kernel runs it). */
+export type WasmKernelFactory = (ctx: WasmKernelContext) => PreparedKernel | undefined;
+
+export type WasmKernelTable = Record<string, WasmKernelFactory>;

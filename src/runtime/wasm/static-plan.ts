@@ -1,0 +1,208 @@
+// A compiled execution plan for one set of input shapes: every value has a static shape and a slot in
+// one arena inside WebAssembly memory; each node runs a prepared WebAssembly kernel on arena offsets,
+// or the reference kernel on views of the arena (copying its result into the planned slot).
+
+import { EdgeError } from '../../errors.js';
+import { describeNode, type Model, type Node } from '../../ir/graph.js';
+import { staticShape, verifyModel } from '../../ir/verify.js';
+import { callKernel, opKey, type KernelContext, type OpDef, type OpTable } from '../../kernels/op-def.js';
+import { DTYPES, type DataType, type TypedArray } from '../../tensor/dtype.js';
+import { formatShape, sizeOf } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { planArena, type ArenaPlan } from '../memory-plan.js';
+import type { PreparedKernel, WasmKernelTable, WasmMemory } from './kernel-def.js';
+
+interface Slot {
+  name: string;
+  dtype: DataType;
+  dims: number[];
+  /** Byte offset in WebAssembly memory (arena base + planned offset). */
+  offset: number;
+  bytes: number;
+}
+
+interface WasmStep {
+  node: Node;
+  kernel: PreparedKernel;
+  inputs: Int32Array;
+  outputs: Int32Array;
+  scratch: number;
+}
+
+interface RefStep {
+  node: Node;
+  op: OpDef;
+  ctx: KernelContext;
+  /** Slot index per input (-1: omitted or constant, see `constantInputs`). */
+  inputs: number[];
+  constantInputs: (Tensor | undefined)[];
+  outputs: number[];
+}
+
+export interface StaticPlanStats {
+  arena: ArenaPlan;
+  /** Kernel chosen per node, in execution order. */
+  kernels: { node: string; op: string; kernel: string }[];
+}
+
+/** Thrown by `buildStaticPlan` when a shape cannot be known before running (data-dependent ops). */
+export class NotStaticError extends Error {}
+
+export class StaticPlan {
+  readonly stats: StaticPlanStats;
+  private readonly steps: (WasmStep | RefStep)[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly inputSlots: number[];
+  private readonly outputSlots: number[];
+  private readonly outputNames: string[];
+  private views: TypedArray[] = [];
+  private tensors: Tensor[] = [];
+  private buffer: ArrayBuffer | undefined;
+
+  constructor(
+    private readonly wasm: WasmMemory,
+    model: Model,
+    inputNames: readonly string[],
+    inputDims: readonly (readonly number[])[],
+    ops: OpTable,
+    wasmKernels: WasmKernelTable,
+  ) {
+    const bound = bindInputs(model, inputNames, inputDims);
+    const verified = verifyModel(bound, ops);
+    const opset = verified.opset;
+    const slotOf = new Map<string, number>();
+    const lifetimes: { name: string; bytes: number; firstStep: number; lastStep: number }[] = [];
+    const kernels: StaticPlanStats['kernels'] = [];
+    const order = verified.order.filter((n) => !n.outputs.every((o) => !o || verified.constants.has(o)));
+    const lastStep = order.length;
+
+    const addSlot = (name: string, firstStep: number): number => {
+      const type = verified.types.get(name);
+      const dims = staticShape(type?.shape);
+      if (!type || !dims) throw new NotStaticError(`value '${name}' has no static shape ${formatShape((type?.shape ?? []).map((d) => d ?? '?'))}`);
+      const bytes = sizeOf(dims) * DTYPES[type.dtype].bytes;
+      slotOf.set(name, this.slots.length);
+      this.slots.push({ name, dtype: type.dtype, dims, offset: 0, bytes });
+      lifetimes.push({ name, bytes, firstStep, lastStep: firstStep });
+      return this.slots.length - 1;
+    };
+    const use = (name: string, step: number) => {
+      const i = slotOf.get(name)!;
+      lifetimes[i]!.lastStep = Math.max(lifetimes[i]!.lastStep, step);
+      return i;
+    };
+
+    this.inputSlots = inputNames.map((name) => addSlot(name, 0));
+    order.forEach((node, step) => {
+      const constant = (i: number) => (node.inputs[i] ? verified.constants.get(node.inputs[i]!) : undefined);
+      const inputSlots = node.inputs.map((name) => (name && !verified.constants.has(name) ? use(name, step) : -1));
+      const outputSlots = node.outputs.map((name) => (name ? addSlot(name, step) : -1));
+      const factory = wasmKernels[opKey(node)];
+      const prepared = factory?.({
+        node,
+        opset,
+        inputs: node.inputs.map((n) => (n ? verified.types.get(n) : undefined)),
+        outputs: node.outputs.map((n) => verified.types.get(n)!),
+        constant,
+        wasm: this.wasm,
+      });
+      if (prepared) {
+        const scratchSlot = prepared.scratchBytes > 0 ? this.slots.length : -1;
+        if (scratchSlot >= 0) {
+          this.slots.push({ name: `${node.name}#scratch`, dtype: 'uint8', dims: [prepared.scratchBytes], offset: 0, bytes: prepared.scratchBytes });
+          lifetimes.push({ name: `${node.name}#scratch`, bytes: prepared.scratchBytes, firstStep: step, lastStep: step });
+        }
+        this.steps.push({ node, kernel: prepared, inputs: Int32Array.from(inputSlots), outputs: Int32Array.from(outputSlots), scratch: scratchSlot });
+        kernels.push({ node: node.name, op: node.op, kernel: prepared.name });
+      } else {
+        const constantInputs = node.inputs.map((_, i) => constant(i));
+        this.steps.push({ node, op: ops[opKey(node)]!, ctx: { node, opset }, inputs: inputSlots, constantInputs, outputs: outputSlots });
+        kernels.push({ node: node.name, op: node.op, kernel: 'reference' });
+      }
+    });
+    this.outputNames = model.graph.outputs.map((o) => o.name);
+    this.outputSlots = this.outputNames.map((name) => {
+      const i = slotOf.get(name);
+      if (i === undefined) throw new NotStaticError(`output '${name}' is a constant`);
+      lifetimes[i]!.lastStep = lastStep;
+      return i;
+    });
+
+    const arena = planArena(lifetimes);
+    const base = this.wasm.alloc(Math.max(arena.arenaBytes, 16), 16);
+    arena.placements.forEach((p, i) => (this.slots[i]!.offset = base + p.offset));
+    // Slot indices become byte offsets for the WebAssembly steps.
+    for (const s of this.steps) {
+      if (!('kernel' in s)) continue;
+      s.inputs = s.inputs.map((i) => (i < 0 ? -1 : this.slots[i]!.offset));
+      s.outputs = s.outputs.map((i) => (i < 0 ? -1 : this.slots[i]!.offset));
+      s.scratch = s.scratch < 0 ? 0 : this.slots[s.scratch]!.offset;
+    }
+    this.stats = { arena, kernels };
+  }
+
+  /** Runs with feeds already validated against the plan's input shapes. */
+  run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[] {
+    this.refreshViews();
+    this.inputSlots.forEach((slot, i) => copyInto(this.views[slot]!, feeds[i]!));
+    for (const step of this.steps) {
+      if ('kernel' in step) {
+        try {
+          step.kernel.run(step.inputs, step.outputs, step.scratch);
+        } catch (err) {
+          throw new EdgeError('INTERNAL', `${describeNode(step.node)}: WebAssembly kernel ${step.kernel.name} failed: ${(err as Error).message}`, {
+            node: step.node.name,
+            op: step.node.op,
+            cause: err,
+          });
+        }
+        continue;
+      }
+      this.runReference(step);
+    }
+    const result: Tensor[] = [];
+    this.outputSlots.forEach((slot, i) => {
+      if (!fetch[i]) return;
+      const s = this.slots[slot]!;
+      result.push(new Tensor(s.dtype, this.views[slot]!.slice(), s.dims));
+    });
+    return result;
+  }
+
+  private runReference(step: RefStep): void {
+    const inputs = step.inputs.map((slot, i) => (slot >= 0 ? this.tensors[slot] : step.constantInputs[i]));
+    const outputs = callKernel(step.op, step.ctx, inputs);
+    step.outputs.forEach((slot, i) => {
+      if (slot < 0) return;
+      const t = outputs[i];
+      const s = this.slots[slot]!;
+      if (!t || t.type !== s.dtype || t.size !== sizeOf(s.dims)) {
+        throw new EdgeError('INTERNAL', `${describeNode(step.node)}: output ${i} is ${t?.type} ${formatShape(t?.dims ?? [])}, planned ${s.dtype} ${formatShape(s.dims)}`);
+      }
+      copyInto(this.views[slot]!, t);
+    });
+  }
+
+  /** WebAssembly memory growth detaches old views: rebuild them when the buffer changed. */
+  private refreshViews(): void {
+    const buffer = this.wasm.memory.buffer;
+    if (buffer === this.buffer) return;
+    this.buffer = buffer;
+    this.views = this.slots.map((s) => new DTYPES[s.dtype].array(buffer, s.offset, sizeOf(s.dims)));
+    this.tensors = this.slots.map((s, i) => new Tensor(s.dtype, this.views[i]!, s.dims));
+  }
+}
+
+function copyInto(view: TypedArray, t: Tensor): void {
+  (view as Float32Array).set(t.data as Float32Array);
+}
+
+/** The model with its graph inputs' shapes replaced by concrete ones. */
+function bindInputs(model: Model, names: readonly string[], dims: readonly (readonly number[])[]): Model {
+  const byName = new Map(names.map((n, i) => [n, dims[i]!]));
+  const inputs = model.graph.inputs.map((input) => {
+    const d = byName.get(input.name);
+    return d && input.type ? { ...input, type: { ...input.type, shape: d.slice() } } : input;
+  });
+  return { ...model, graph: { ...model.graph, inputs } };
+}
