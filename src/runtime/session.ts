@@ -68,7 +68,7 @@ export class InferenceSession {
 
   /** Loads a model from a file path (Node), bytes, or an IR Model. */
   static async create(source: string | Uint8Array | ArrayBuffer | Model, options: SessionOptions = {}): Promise<InferenceSession> {
-    const backend = options.backend ?? 'ref';
+    const backend = options.backend ?? 'wasm';
     if (backend !== 'ref' && backend !== 'wasm') throw new EdgeError('INPUT_INVALID', `unknown backend '${String(backend)}'; available: wasm, ref`);
     const level = options.graphOptimizationLevel ?? 'all';
     if (level !== 'all' && level !== 'disabled') throw new EdgeError('INPUT_INVALID', `unknown graphOptimizationLevel '${String(level)}'; available: all, disabled`);

@@ -4,12 +4,9 @@
 import type { Node, ValueType } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
-/** What the backend needs from the WebAssembly module: its memory and an allocator for weights. */
-export interface WasmMemory {
-  readonly memory: WebAssembly.Memory;
-  /** Allocates `bytes` (aligned) that live as long as the process; returns a byte offset. */
-  alloc(bytes: number, align?: number): number;
-}
+/** The WebAssembly module: kernel functions, its memory and an allocator for weights and arenas. */
+export type { WasmKernels } from '../../kernels/wasm/module.js';
+import type { WasmKernels } from '../../kernels/wasm/module.js';
 
 export interface WasmKernelContext {
   node: Node;
@@ -19,7 +16,7 @@ export interface WasmKernelContext {
   outputs: ValueType[];
   /** Value of input i when it is a load-time constant (weights, biases, shapes). */
   constant(i: number): Tensor | undefined;
-  wasm: WasmMemory;
+  wasm: WasmKernels;
 }
 
 export interface PreparedKernel {

@@ -10,10 +10,12 @@ import { DTYPES, type DataType, type TypedArray } from '../../tensor/dtype.js';
 import { formatShape, sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { planArena, type ArenaPlan } from '../memory-plan.js';
-import type { PreparedKernel, WasmKernelTable, WasmMemory } from './kernel-def.js';
+import type { PreparedKernel, WasmKernelTable, WasmKernels } from './kernel-def.js';
 
 interface Slot {
   name: string;
+  /** Index of the arena buffer holding the data: shared by a value and its reshaped aliases. */
+  storage: number;
   dtype: DataType;
   dims: number[];
   /** Byte offset in WebAssembly memory (arena base + planned offset). */
@@ -45,6 +47,9 @@ export interface StaticPlanStats {
   kernels: { node: string; op: string; kernel: string }[];
 }
 
+/** Ops whose output is their input with other dims: they share its arena buffer and run nothing. */
+const ALIAS_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
+
 /** Thrown by `buildStaticPlan` when a shape cannot be known before running (data-dependent ops). */
 export class NotStaticError extends Error {}
 
@@ -60,7 +65,7 @@ export class StaticPlan {
   private buffer: ArrayBuffer | undefined;
 
   constructor(
-    private readonly wasm: WasmMemory,
+    private readonly wasm: WasmKernels,
     model: Model,
     inputNames: readonly string[],
     inputDims: readonly (readonly number[])[],
@@ -82,18 +87,31 @@ export class StaticPlan {
       if (!type || !dims) throw new NotStaticError(`value '${name}' has no static shape ${formatShape((type?.shape ?? []).map((d) => d ?? '?'))}`);
       const bytes = sizeOf(dims) * DTYPES[type.dtype].bytes;
       slotOf.set(name, this.slots.length);
-      this.slots.push({ name, dtype: type.dtype, dims, offset: 0, bytes });
+      this.slots.push({ name, storage: lifetimes.length, dtype: type.dtype, dims, offset: 0, bytes });
       lifetimes.push({ name, bytes, firstStep, lastStep: firstStep });
       return this.slots.length - 1;
     };
     const use = (name: string, step: number) => {
       const i = slotOf.get(name)!;
-      lifetimes[i]!.lastStep = Math.max(lifetimes[i]!.lastStep, step);
+      const life = lifetimes[this.slots[i]!.storage]!;
+      life.lastStep = Math.max(life.lastStep, step);
       return i;
+    };
+    const alias = (name: string, of: number) => {
+      const type = verified.types.get(name);
+      const dims = staticShape(type?.shape);
+      if (!type || !dims) throw new NotStaticError(`value '${name}' has no static shape`);
+      slotOf.set(name, this.slots.length);
+      this.slots.push({ ...this.slots[of]!, name, dims });
     };
 
     this.inputSlots = inputNames.map((name) => addSlot(name, 0));
     order.forEach((node, step) => {
+      if (ALIAS_OPS.has(opKey(node)) && node.inputs[0] && slotOf.has(node.inputs[0]) && node.outputs[0] && node.outputs.length === 1) {
+        alias(node.outputs[0], use(node.inputs[0], step));
+        kernels.push({ node: node.name, op: node.op, kernel: 'alias (no copy)' });
+        return;
+      }
       const constant = (i: number) => (node.inputs[i] ? verified.constants.get(node.inputs[i]!) : undefined);
       const inputSlots = node.inputs.map((name) => (name && !verified.constants.has(name) ? use(name, step) : -1));
       const outputSlots = node.outputs.map((name) => (name ? addSlot(name, step) : -1));
@@ -109,7 +127,7 @@ export class StaticPlan {
       if (prepared) {
         const scratchSlot = prepared.scratchBytes > 0 ? this.slots.length : -1;
         if (scratchSlot >= 0) {
-          this.slots.push({ name: `${node.name}#scratch`, dtype: 'uint8', dims: [prepared.scratchBytes], offset: 0, bytes: prepared.scratchBytes });
+          this.slots.push({ name: `${node.name}#scratch`, storage: lifetimes.length, dtype: 'uint8', dims: [prepared.scratchBytes], offset: 0, bytes: prepared.scratchBytes });
           lifetimes.push({ name: `${node.name}#scratch`, bytes: prepared.scratchBytes, firstStep: step, lastStep: step });
         }
         this.steps.push({ node, kernel: prepared, inputs: Int32Array.from(inputSlots), outputs: Int32Array.from(outputSlots), scratch: scratchSlot });
@@ -124,13 +142,13 @@ export class StaticPlan {
     this.outputSlots = this.outputNames.map((name) => {
       const i = slotOf.get(name);
       if (i === undefined) throw new NotStaticError(`output '${name}' is a constant`);
-      lifetimes[i]!.lastStep = lastStep;
+      lifetimes[this.slots[i]!.storage]!.lastStep = lastStep;
       return i;
     });
 
     const arena = planArena(lifetimes);
     const base = this.wasm.alloc(Math.max(arena.arenaBytes, 16), 16);
-    arena.placements.forEach((p, i) => (this.slots[i]!.offset = base + p.offset));
+    for (const slot of this.slots) slot.offset = base + arena.placements[slot.storage]!.offset;
     // Slot indices become byte offsets for the WebAssembly steps.
     for (const s of this.steps) {
       if (!('kernel' in s)) continue;

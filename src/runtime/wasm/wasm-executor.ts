@@ -4,7 +4,7 @@
 import type { Model } from '../../ir/graph.js';
 import type { OpTable } from '../../kernels/op-def.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { WasmKernelTable, WasmMemory } from './kernel-def.js';
+import type { WasmKernelTable, WasmKernels } from './kernel-def.js';
 import { NotStaticError, StaticPlan } from './static-plan.js';
 
 /** Plans kept per session; a model fed many different shapes rebuilds the oldest. */
@@ -21,7 +21,7 @@ export class WasmExecutor {
     private readonly inputNames: readonly string[],
     private readonly ops: OpTable,
     private readonly kernels: WasmKernelTable,
-    private readonly wasm: WasmMemory,
+    private readonly wasm: WasmKernels,
   ) {
     this.feedList = new Array<Tensor>(inputNames.length);
   }
