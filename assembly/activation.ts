@@ -1,7 +1,7 @@
 // Activation functions: the codes shared with the JS glue, the per-vector and per-float forms used as fused
 // epilogues of GEMM/Conv/elementwise kernels, and the standalone f32_vact_x8 kernel.
 
-import { vexp, vmadd } from './vmath';
+import { copyFloats, vexp, vmadd } from './vmath';
 
 // Codes passed as the `act` argument of every kernel with an epilogue (mirrored in src/kernels/wasm/codes.ts).
 export const ACT_NONE: i32 = 0;
@@ -112,5 +112,5 @@ export function f32_vact_x8(x: usize, y: usize, n: i32, code: i32, p0: f32, p1: 
   else if (code == ACT_TANH) actLoop(x, y, n, ACT_TANH, p0, p1);
   else if (code == ACT_LEAKY_RELU) actLoop(x, y, n, ACT_LEAKY_RELU, p0, p1);
   else if (code == ACT_HARD_SIGMOID) actLoop(x, y, n, ACT_HARD_SIGMOID, p0, p1);
-  else if (x != y) memory.copy(y, x, <usize>n << 2);
+  else if (x != y) copyFloats(y, x, n);
 }

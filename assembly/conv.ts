@@ -3,7 +3,7 @@
 
 import { f32_gemm_pa_4x8 } from './gemm';
 import { endInside, firstInside } from './geometry';
-import { vloadStrided } from './vmath';
+import { copyFloats, vloadStrided, zeroFloats } from './vmath';
 
 // Target size of one im2col chunk: built, then read by the GEMM while it is still in L2.
 const CHUNK_BYTES: i32 = 256 * 1024;
@@ -86,14 +86,14 @@ function im2col(
           const end = ox + seg;
           const iy = oy * sh - pt + ky * dh;
           if (iy < 0 || iy >= h) {
-            memory.fill(dst, 0, <usize>seg << 2);
+            zeroFloats(dst, seg);
           } else {
             const a = min(max(lo, ox), end);
             const b = max(a, min(hi, end));
-            if (a > ox) memory.fill(dst, 0, <usize>(a - ox) << 2);
+            zeroFloats(dst, a - ox);
             const src = xc + ((<usize>iy * w + a * sw + off) << 2);
             copyStrided(dst + (<usize>(a - ox) << 2), src, b - a, sw);
-            if (end > b) memory.fill(dst + (<usize>(b - ox) << 2), 0, <usize>(end - b) << 2);
+            zeroFloats(dst + (<usize>(b - ox) << 2), end - b);
           }
           dst += <usize>seg << 2;
           done += seg;
@@ -108,7 +108,7 @@ function im2col(
 /** dst[i] = src[i * stride] for i < count. */
 @inline function copyStrided(dst: usize, src: usize, count: i32, stride: i32): void {
   if (stride == 1) {
-    memory.copy(dst, src, <usize>count << 2);
+    copyFloats(dst, src, count);
     return;
   }
   let i = 0;

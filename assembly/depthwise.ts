@@ -3,7 +3,7 @@
 // columns, 3x3 at stride 1 and 2 specialised with the weights in registers, no border cases.
 
 import { ACT_NONE, f32_vact_x8 } from './activation';
-import { vloadStrided, vmadd } from './vmath';
+import { copyFloats, vloadStrided, vmadd, zeroFloats } from './vmath';
 
 /** Rows and columns of the padded plane that the outputs read: the last window's end. */
 @inline function paddedExtent(out: i32, stride: i32, kernel: i32, dilation: i32): i32 {
@@ -62,11 +62,11 @@ function padPlane(dst: usize, x: usize, h: i32, w: i32, pt: i32, pl: i32, hp: i3
   for (let r = 0; r < hp; r++) {
     const iy = r - pt;
     if (iy < 0 || iy >= h) {
-      memory.fill(dst, 0, rowBytes);
+      zeroFloats(dst, wp);
     } else {
-      memory.fill(dst, 0, <usize>pl << 2);
-      memory.copy(dst + (<usize>pl << 2), x + ((<usize>iy * w) << 2), <usize>cols << 2);
-      memory.fill(dst + (<usize>(pl + cols) << 2), 0, <usize>(wp - pl - cols) << 2);
+      zeroFloats(dst, pl);
+      copyFloats(dst + (<usize>pl << 2), x + ((<usize>iy * w) << 2), cols);
+      zeroFloats(dst + (<usize>(pl + cols) << 2), wp - pl - cols);
     }
     dst += rowBytes;
   }

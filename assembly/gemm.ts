@@ -90,7 +90,6 @@ function actOutOfLine(v: v128, act: i32, p0: v128, p1: v128): v128 {
     if (mr > 2) finishRow(c + 2 * ldcBytes, c20, c21, rowBiasV(rb, 2, mr), q0, q1, nr, act, v0, v1);
     if (mr > 3) finishRow(c + 3 * ldcBytes, c30, c31, rowBiasV(rb, 3, mr), q0, q1, nr, act, v0, v1);
   } else {
-    // Columns past nr of a partial B are never read: the scalar half-tile loads only the columns it stores.
     tile4x4Scalar(k, a0, a1, a2, a3, aStep, b, bStep, c, ldcBytes, mr, min(nr, 4), rb, cb, act, p0, p1);
     if (nr > 4) {
       tile4x4Scalar(k, a0, a1, a2, a3, aStep, b + 16, bStep, c + 16, ldcBytes, mr, nr - 4, rb, cb != 0 ? cb + 16 : 0, act, p0, p1);
@@ -163,10 +162,21 @@ export function f32_gemm_4x8(
         const a2 = mr > 2 ? a1 + ldaBytes : a1;
         const a3 = mr > 3 ? a2 + ldaBytes : a2;
         const ci = c + <usize>i * ldcBytes + (<usize>j0 << 2);
-        tile4x8(k, a0, a1, a2, a3, 4, panel, 32, ci, ldcBytes, mr, nr, rb != 0 ? rb + (<usize>i << 2) : 0, cb, act, p0, p1);
+        tile4x8(k, a0, a1, a2, a3, 4, panel, 32, ci, ldcBytes, mr, nr, rb != 0 ? rb + (<usize>i << 2) : 0, cb, act, p0, p1, false);
       }
     }
   }
+}
+
+/** Tile (i, j0) of f32_gemm_pa_4x8: nr columns, read as a partial B at the right edge. */
+@inline function paTile(
+  i: i32, j0: i32, nr: i32, partialB: bool, m: i32, k: i32, ap: usize, b: usize, ldbBytes: usize, c: usize, ldcBytes: usize,
+  bias: usize, act: i32, p0: f32, p1: f32,
+): void {
+  const pa = ap + (<usize>(i >> 2)) * (<usize>k << 4);
+  const ci = c + <usize>i * ldcBytes + (<usize>j0 << 2);
+  const rb = bias != 0 ? bias + (<usize>i << 2) : 0;
+  tile4x8(k, pa, pa + 4, pa + 8, pa + 12, 16, b + (<usize>j0 << 2), ldbBytes, ci, ldcBytes, min(4, m - i), nr, rb, 0, act, p0, p1, partialB);
 }
 
 /**
@@ -178,22 +188,23 @@ export function f32_gemm_pa_4x8(
 ): void {
   const ldbBytes = <usize>ldb << 2;
   const ldcBytes = <usize>ldc << 2;
-  const panelBytes = <usize>k << 4;
   const n8 = n & ~7;
-  // Column blocks outside: one block of B (K rows x 32 bytes) stays in L1 across all weight panels.
+  // Column blocks outside: one block of B (K rows x 32 bytes) stays in cache across all weight panels.
+  // (Weight panels outside instead measured the same, 7x7 layers with K = 960 included.)
   for (let j0 = 0; j0 < n8; j0 += 8) {
-    for (let i = 0; i < m; i += 4) {
-      const pa = ap + (<usize>(i >> 2)) * panelBytes;
-      const ci = c + <usize>i * ldcBytes + (<usize>j0 << 2);
-      const rb = bias != 0 ? bias + (<usize>i << 2) : 0;
-      tile4x8(k, pa, pa + 4, pa + 8, pa + 12, 16, b + (<usize>j0 << 2), ldbBytes, ci, ldcBytes, min(4, m - i), 8, rb, 0, act, p0, p1);
-    }
+    for (let i = 0; i < m; i += 4) paTile(i, j0, 8, false, m, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
   }
-  if (n8 < n) tailColumns(m, n8, n, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+  if (n8 == n) return;
+  if (ASC_FEATURE_SIMD) {
+    // The last 1..7 columns: the same tile, reading only those columns of B.
+    for (let i = 0; i < m; i += 4) paTile(i, n8, n - n8, true, m, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+  } else {
+    tailColumnsScalar(m, n8, n, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+  }
 }
 
-/** Columns n8..n-1 of f32_gemm_pa_4x8, one at a time, vectorized over the 4 rows of a weight panel. */
-function tailColumns(
+/** Scalar build: columns n8..n-1 of f32_gemm_pa_4x8, one dot product per output. */
+function tailColumnsScalar(
   m: i32, n8: i32, n: i32, k: i32, ap: usize, b: usize, ldbBytes: usize, c: usize, ldcBytes: usize,
   bias: usize, act: i32, p0: f32, p1: f32,
 ): void {
@@ -202,34 +213,17 @@ function tailColumns(
     const mr = min(4, m - i);
     const pa = ap + (<usize>(i >> 2)) * panelBytes;
     for (let j = n8; j < n; j++) {
-      let pb = b + (<usize>j << 2);
       const ci = c + <usize>i * ldcBytes + (<usize>j << 2);
-      if (ASC_FEATURE_SIMD) {
-        let acc = f32x4.splat(0);
-        let q = pa;
+      for (let r = 0; r < mr; r++) {
+        let acc: f32 = bias != 0 ? load<f32>(bias + (<usize>(i + r) << 2)) : 0;
+        let q = pa + (<usize>r << 2);
+        let pb = b + (<usize>j << 2);
         for (let kk = 0; kk < k; kk++) {
-          acc = vmadd(v128.load(q), v128.load32_splat(pb), acc);
+          acc += load<f32>(q) * load<f32>(pb);
           q += 16;
           pb += ldbBytes;
         }
-        if (bias != 0) acc = f32x4.add(acc, vloadPartial(bias + (<usize>i << 2), mr));
-        if (act != ACT_NONE) acc = vact(acc, act, f32x4.splat(p0), f32x4.splat(p1));
-        v128.store32_lane(ci, acc, 0);
-        if (mr > 1) v128.store32_lane(ci + ldcBytes, acc, 1);
-        if (mr > 2) v128.store32_lane(ci + 2 * ldcBytes, acc, 2);
-        if (mr > 3) v128.store32_lane(ci + 3 * ldcBytes, acc, 3);
-      } else {
-        for (let r = 0; r < mr; r++) {
-          let acc: f32 = bias != 0 ? load<f32>(bias + (<usize>(i + r) << 2)) : 0;
-          let q = pa + (<usize>r << 2);
-          let pbr = pb;
-          for (let kk = 0; kk < k; kk++) {
-            acc += load<f32>(q) * load<f32>(pbr);
-            q += 16;
-            pbr += ldbBytes;
-          }
-          store<f32>(ci + <usize>r * ldcBytes, sact(acc, act, p0, p1));
-        }
+        store<f32>(ci + <usize>r * ldcBytes, sact(acc, act, p0, p1));
       }
     }
   }

@@ -74,3 +74,35 @@
   if (count >= 3) v = v128.load32_lane(p, v, 2, 8);
   return v;
 }
+
+// memory.copy and memory.fill are calls into the engine's runtime in V8: right for long runs, slow for the
+// short rows of small planes, which these loops handle inline.
+const BULK_MIN_BYTES: usize = 256;
+
+/** Copies n floats from src to dst (not overlapping). */
+@inline export function copyFloats(dst: usize, src: usize, n: i32): void {
+  const bytes = <usize>n << 2;
+  if (bytes >= BULK_MIN_BYTES) {
+    memory.copy(dst, src, bytes);
+    return;
+  }
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= bytes; i += 16) v128.store(dst + i, v128.load(src + i));
+  }
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(src + i));
+}
+
+/** Sets n floats at dst to 0. */
+@inline export function zeroFloats(dst: usize, n: i32): void {
+  const bytes = <usize>n << 2;
+  if (bytes >= BULK_MIN_BYTES) {
+    memory.fill(dst, 0, bytes);
+    return;
+  }
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= bytes; i += 16) v128.store(dst + i, i32x4.splat(0));
+  }
+  for (; i < bytes; i += 4) store<f32>(dst + i, 0);
+}

@@ -33,7 +33,15 @@ export const FUSED_ACTIVATIONS: Readonly<Record<string, FusedActivation>> = {
 };
 
 /** The fused op that carries each base op plus an activation. */
-export const FUSED_BASE_OPS: Readonly<Record<string, string>> = { Conv: 'FusedConv', Gemm: 'FusedGemm' };
+export const FUSED_BASE_OPS: Readonly<Record<string, string>> = {
+  Conv: 'FusedConv',
+  Gemm: 'FusedGemm',
+  // Binary ops with an activation: the residual Add + Relu of ResNets runs as one pass over memory.
+  Add: 'FusedAdd',
+  Sub: 'FusedSub',
+  Mul: 'FusedMul',
+  Div: 'FusedDiv',
+};
 
 interface Activation {
   op: OpDef;
@@ -86,4 +94,8 @@ function fusedOp(base: OpDef): OpDef {
 export const fusedOps: OpTable = {
   [`${EDGEINFER_DOMAIN}.FusedConv`]: fusedOp(convOps.Conv!),
   [`${EDGEINFER_DOMAIN}.FusedGemm`]: fusedOp(matmulOps.Gemm!),
+  [`${EDGEINFER_DOMAIN}.FusedAdd`]: fusedOp(elementwiseOps.Add!),
+  [`${EDGEINFER_DOMAIN}.FusedSub`]: fusedOp(elementwiseOps.Sub!),
+  [`${EDGEINFER_DOMAIN}.FusedMul`]: fusedOp(elementwiseOps.Mul!),
+  [`${EDGEINFER_DOMAIN}.FusedDiv`]: fusedOp(elementwiseOps.Div!),
 };

@@ -5,7 +5,7 @@ import { BCAST, FUSABLE_ACTIVATIONS } from '../../../kernels/wasm/codes.js';
 import type { WasmKernelFunctions } from '../../../kernels/wasm/kernel-functions.js';
 import { sizeOf } from '../../../tensor/shape.js';
 import type { PreparedKernel, WasmKernelContext } from '../kernel-def.js';
-import { f32Dims, upload } from './common.js';
+import { f32Dims, fusedActivation, upload } from './common.js';
 
 interface Broadcast {
   mode: number;
@@ -41,7 +41,8 @@ function binary(kernel: BinaryKernel) {
     const a = f32Dims(ctx.inputs[0]);
     const b = f32Dims(ctx.inputs[1]);
     const y = f32Dims(ctx.outputs[0]);
-    if (!a || !b || !y) return undefined;
+    const act = fusedActivation(ctx.node);
+    if (!a || !b || !y || !act) return undefined;
     // The kernel reads its first operand full-size; swap when the first input is the broadcast one.
     const swap = sizeOf(a) === sizeOf(y) ? 0 : 1;
     const [fullIdx, smallIdx] = swap ? [1, 0] : [0, 1];
@@ -58,7 +59,7 @@ function binary(kernel: BinaryKernel) {
       run: (inp, out) => {
         const full = fixed[fullIdx]! >= 0 ? fixed[fullIdx]! : inp[fullIdx]!;
         const small = fixed[smallIdx]! >= 0 ? fixed[smallIdx]! : inp[smallIdx]!;
-        f(full, small, out[0]!, outer, c, inner, mode, swap, 0, 0, 0);
+        f(full, small, out[0]!, outer, c, inner, mode, swap, act.code, act.p0, act.p1);
       },
     };
   };
@@ -96,5 +97,9 @@ export const elementwiseKernels = {
   Sub: binary('f32_vsub_x8'),
   Mul: binary('f32_vmul_x8'),
   Div: binary('f32_vdiv_x8'),
+  'edgeinfer.FusedAdd': binary('f32_vadd_x8'),
+  'edgeinfer.FusedSub': binary('f32_vsub_x8'),
+  'edgeinfer.FusedMul': binary('f32_vmul_x8'),
+  'edgeinfer.FusedDiv': binary('f32_vdiv_x8'),
   ...Object.fromEntries(Object.keys(FUSABLE_ACTIVATIONS).map((op) => [op, activation(op)])),
 };
