@@ -9,7 +9,7 @@ import { optimizeModel } from '../passes/index.js';
 import { referenceOps } from '../kernels/ref/index.js';
 import type { DataType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { validateFeeds } from './feeds.js';
+import { FeedValidator } from './feeds.js';
 import { loadModelFile } from './load-file.js';
 import { RefExecutor } from './ref-executor.js';
 import { loadWasmBackend, type WasmBackend } from './wasm/backend.js';
@@ -49,6 +49,7 @@ export class InferenceSession {
   private readonly wasm: WasmExecutor | undefined;
   private readonly overridable: Set<string>;
   private readonly fetchAll: boolean[];
+  private readonly feeds: FeedValidator;
   private released = false;
 
   private constructor(model: Model, ops: OpTable, backend: WasmBackend | undefined) {
@@ -61,6 +62,7 @@ export class InferenceSession {
     this.inputMetadata = this.inputNames.map((n) => this.metadata(n));
     this.outputMetadata = this.outputNames.map((n) => this.metadata(n));
     this.fetchAll = this.outputNames.map(() => true);
+    this.feeds = new FeedValidator(this.inputNames, this.overridable, this.verified.types);
     // Models whose inputs can be overridden by feeds keep the reference path (their weights are not constants).
     this.wasm = backend && this.overridable.size === 0 ? new WasmExecutor(model, this.inputNames, ops, backend.kernels, backend.memory) : undefined;
     this.backend = backend ? 'wasm' : 'ref';
@@ -83,14 +85,14 @@ export class InferenceSession {
     return new InferenceSession(model, referenceOps, backend === 'wasm' ? await loadWasmBackend() : undefined);
   }
 
-  async run(feeds: Record<string, Tensor>, options: RunOptions | string[] = {}): Promise<Record<string, Tensor>> {
+  async run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>> {
     return this.runSync(feeds, options);
   }
 
   /** Synchronous run: the same as run() without the promise (for tight benchmark loops). */
-  runSync(feeds: Record<string, Tensor>, options: RunOptions | string[] = {}): Record<string, Tensor> {
+  runSync(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Record<string, Tensor> {
     if (this.released) throw new EdgeError('INPUT_INVALID', 'run(): the session was released');
-    const fetches = Array.isArray(options) ? options : (options.fetches ?? this.outputNames);
+    const fetches = Array.isArray(options) ? options : (options?.fetches ?? this.outputNames);
     for (const f of fetches) {
       if (!this.outputNames.includes(f)) {
         throw new EdgeError('INPUT_INVALID', `fetch '${f}' is not an output of this model; its outputs are: ${this.outputNames.join(', ')}`, {
@@ -99,7 +101,7 @@ export class InferenceSession {
         });
       }
     }
-    validateFeeds(feeds, this.verified.feedInputs, this.overridable, this.verified.types);
+    this.feeds.validate(feeds);
     if (!this.wasm) return this.ref.run(feeds, fetches);
     const all = fetches === this.outputNames;
     const tensors = this.wasm.run(feeds, all ? this.fetchAll : this.outputNames.map((n) => fetches.includes(n)));
@@ -108,6 +110,19 @@ export class InferenceSession {
     let k = 0;
     for (const name of this.outputNames) if (all || fetches.includes(name)) result[name] = tensors[k++]!;
     return result;
+  }
+
+  /**
+   * Median time of every step over `runs` runs on the wasm backend, in execution order: where the time
+   * goes (per-op breakdown). Feeds are given in inputNames order.
+   */
+  profile(feeds: readonly Tensor[], runs = 100): { node: string; op: string; kernel: string; ms: number }[] {
+    const record = Object.fromEntries(this.inputNames.map((n, i) => [n, feeds[i]!]));
+    this.feeds.validate(record);
+    const plan = this.wasm?.planFor(feeds.map((t) => t.dims));
+    if (!plan) throw new EdgeError('INPUT_INVALID', 'profile() needs the wasm backend and static shapes');
+    plan.run(feeds, this.fetchAll); // warm-up
+    return plan.profile(feeds, runs);
   }
 
   async release(): Promise<void> {

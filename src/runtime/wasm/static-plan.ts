@@ -162,7 +162,7 @@ export class StaticPlan {
   /** Runs with feeds already validated against the plan's input shapes. */
   run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[] {
     this.refreshViews();
-    this.inputSlots.forEach((slot, i) => copyInto(this.views[slot]!, feeds[i]!));
+    for (let i = 0; i < this.inputSlots.length; i++) copyInto(this.views[this.inputSlots[i]!]!, feeds[i]!);
     for (const step of this.steps) {
       if ('kernel' in step) {
         try {
@@ -179,12 +179,32 @@ export class StaticPlan {
       this.runReference(step);
     }
     const result: Tensor[] = [];
-    this.outputSlots.forEach((slot, i) => {
-      if (!fetch[i]) return;
+    for (let i = 0; i < this.outputSlots.length; i++) {
+      if (!fetch[i]) continue;
+      const slot = this.outputSlots[i]!;
       const s = this.slots[slot]!;
       result.push(new Tensor(s.dtype, this.views[slot]!.slice(), s.dims));
-    });
+    }
     return result;
+  }
+
+  /** Median time of each step over `runs` runs (per-op breakdown for inspect, bench and EDGEINFER_DEBUG=3). */
+  profile(feeds: readonly Tensor[], runs: number): { node: string; op: string; kernel: string; ms: number }[] {
+    const times = this.steps.map(() => [] as number[]);
+    for (let r = 0; r < runs; r++) {
+      this.refreshViews();
+      this.inputSlots.forEach((slot, i) => copyInto(this.views[slot]!, feeds[i]!));
+      this.steps.forEach((step, i) => {
+        const t0 = performance.now();
+        if ('kernel' in step) step.kernel.run(step.inputs, step.outputs, step.scratch);
+        else this.runReference(step);
+        times[i]!.push(performance.now() - t0);
+      });
+    }
+    return this.steps.map((step, i) => {
+      const sorted = times[i]!.sort((a, b) => a - b);
+      return { node: step.node.name, op: step.node.op, kernel: 'kernel' in step ? step.kernel.name : 'reference', ms: sorted[sorted.length >> 1] ?? 0 };
+    });
   }
 
   private runReference(step: RefStep): void {
