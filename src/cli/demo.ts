@@ -59,6 +59,6 @@ export function registerDemo(program: Command): void {
       const b8 = await timeRuns(session, batch, 2000, 200);
       const perSec = (batch * 1000) / percentile(b8, 50);
       w(`4. throughput batch ${batch}: ${perSec.toFixed(0)} inferences/s (batch 1: ${(1000 / median).toFixed(0)} inferences/s)`);
-      w('\nbackend: ref (TypeScript reference kernels)');
+      w(`\nbackend: ${session.backend === 'wasm' ? 'wasm (WebAssembly kernels, static memory plan)' : 'ref (TypeScript reference kernels)'}`);
     });
 }
