@@ -3,8 +3,10 @@
 
 import { Command } from 'commander';
 import { EdgeError } from '../errors.js';
+import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerInspect } from './inspect.js';
+import { registerQuantize } from './quantize.js';
 import { registerRun } from './run.js';
 import { registerVerify } from './verify.js';
 
@@ -18,7 +20,9 @@ program
 registerInspect(program);
 registerRun(program);
 registerVerify(program);
+registerQuantize(program);
 registerDemo(program);
+registerBench(program);
 
 function report(err: unknown): never {
   if (err instanceof EdgeError) {

@@ -10,19 +10,37 @@ export function printTable(header: string[], rows: string[][]): void {
 }
 
 /** A one-line progress bar on stderr, only when stderr is a terminal. */
-export function progress(total: number, label: string, enabled = true): { tick(item: string): void; done(): void } {
+export interface Progress {
+  /** One more item done. */
+  tick(item?: string): void;
+  /** `done` of `total` items (total may change as it becomes known). */
+  set(done: number, total: number, item?: string): void;
+  done(): void;
+}
+
+export function progress(total: number, label: string, enabled = true): Progress {
   const tty = enabled && process.stderr.isTTY;
   let n = 0;
+  let shown = false;
+  const draw = (item: string) => {
+    if (!tty) return;
+    shown = true;
+    const width = 30;
+    const filled = Math.min(width, Math.round((width * n) / Math.max(total, 1)));
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total} ${item.slice(0, 40).padEnd(40)}`);
+  };
   return {
-    tick(item: string) {
+    tick(item = '') {
       n++;
-      if (!tty) return;
-      const width = 30;
-      const filled = Math.round((width * n) / total);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total} ${item.slice(0, 40).padEnd(40)}`);
+      draw(item);
+    },
+    set(done: number, newTotal: number, item = '') {
+      n = done;
+      total = newTotal;
+      draw(item);
     },
     done() {
-      if (tty) process.stderr.write('\r' + ' '.repeat(100) + '\r');
+      if (shown) process.stderr.write('\r' + ' '.repeat(100) + '\r');
     },
   };
 }
