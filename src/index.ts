@@ -7,3 +7,4 @@ export { InferenceSession, type SessionOptions, type RunOptions, type ValueMetad
 export { readOnnx } from './formats/onnx/reader.js';
 export { writeOnnx } from './formats/onnx/writer.js';
 export type { Model, Graph, Node, ValueType, ValueInfo, Dim, Attribute } from './ir/graph.js';
+export { DynamicBatcher, type BatcherOptions, type InferOptions, type BatcherStats, type BatchSession, type CloseOptions } from './batcher/index.js';
