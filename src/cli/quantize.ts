@@ -7,20 +7,21 @@ import { EdgeError } from '../errors.js';
 import { writeOnnx } from '../formats/onnx/writer.js';
 import { formatErrorTable } from '../quant/error-report.js';
 import type { CalibrationMethod } from '../quant/observers/index.js';
-import { quantizeModel } from '../quant/quantize.js';
+import { DEFAULT_CALIBRATION_METHOD, quantizeModel } from '../quant/quantize.js';
 import { loadModelFile } from '../runtime/load-file.js';
 import { formatBytes, parseInteger, parseNumber, progress } from './output.js';
 
 interface QuantizeCliOptions {
   output: string;
   calibration?: string;
-  method: string;
+  method?: string;
   percentile?: string;
   movingAverage?: boolean;
   format: string;
   mode: string;
   perTensor?: boolean;
   activationType: string;
+  quantizeOutputs?: boolean;
   exclude: string[];
   limit?: string;
   report?: string;
@@ -41,13 +42,14 @@ export function registerQuantize(program: Command): void {
     .argument('<model>', 'float ONNX model')
     .requiredOption('-o, --output <file>', 'where to write the quantized .onnx')
     .option('--calibration <data>', 'calibration data: a .npy file (first axis = samples), a folder of TensorProto .pb files, or a folder of such folders')
-    .option('--method <m>', `calibration method: ${METHODS.join(', ')}`, 'minmax')
+    .option('--method <m>', `calibration method: ${METHODS.join(', ')} (default ${DEFAULT_CALIBRATION_METHOD})`)
     .option('--percentile <p>', 'percentile method: share of values kept, in percent', '99.99')
     .option('--moving-average', 'minmax: average per-sample extremes instead of the absolute min/max')
     .option('--format <f>', 'qdq (QuantizeLinear/DequantizeLinear around float ops) or qoperator (QLinearConv, QLinearMatMul)', 'qdq')
     .option('--mode <m>', 'static, dynamic (activations quantized at run time) or weight-only', 'static')
     .option('--per-tensor', 'one weight scale per tensor instead of per output channel')
     .option('--activation-type <t>', 'int8 or uint8 activations', 'int8')
+    .option('--quantize-outputs', "also quantize the model's outputs (by default they stay float)")
     .option('--exclude <names>', 'node names or op types to keep in float, comma-separated (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [])
     .option('--limit <n>', 'use at most n calibration samples')
     .option('--report <file>', 'write the per-layer error table (SQNR dB, cosine) as JSON to <file> and as text to <file>.txt')
@@ -60,7 +62,7 @@ export function registerQuantize(program: Command): void {
       const t0 = performance.now();
       const result = await quantizeModel(model, {
         calibration: opts.calibration,
-        method: oneOf('--method', opts.method, METHODS) as CalibrationMethod,
+        method: opts.method === undefined ? undefined : (oneOf('--method', opts.method, METHODS) as CalibrationMethod),
         percentile: parseNumber(opts.percentile, '--percentile'),
         movingAverage: opts.movingAverage,
         format: oneOf('--format', opts.format, ['qdq', 'qoperator']) as 'qdq' | 'qoperator',
@@ -68,6 +70,7 @@ export function registerQuantize(program: Command): void {
         perChannel: !opts.perTensor,
         activationType: oneOf('--activation-type', opts.activationType, ['int8', 'uint8']) as 'int8' | 'uint8',
         exclude,
+        quantizeGraphOutputs: opts.quantizeOutputs ?? false,
         limit: parseInteger(opts.limit, '--limit'),
         errorReport: opts.report !== undefined,
         onProgress: (stage, p) => bars[stage].set(p.done, p.total ?? p.done),
@@ -82,7 +85,7 @@ export function registerQuantize(program: Command): void {
         output: opts.output,
         mode: opts.mode,
         format: opts.format,
-        method: opts.mode === 'static' ? opts.method : undefined,
+        method: opts.mode === 'static' ? (opts.method ?? DEFAULT_CALIBRATION_METHOD) : undefined,
         bytesBefore: before,
         bytesAfter: bytes.length,
         sizeRatio: bytes.length / before,
@@ -99,7 +102,7 @@ export function registerQuantize(program: Command): void {
         return;
       }
       const w = (s: string) => process.stdout.write(s + '\n');
-      w(`quantized ${path} → ${opts.output} (${opts.mode}${opts.mode === 'static' ? `, ${opts.method} calibration` : ''}, ${opts.format})`);
+      w(`quantized ${path} → ${opts.output} (${opts.mode}${opts.mode === 'static' ? `, ${opts.method ?? DEFAULT_CALIBRATION_METHOD} calibration` : ''}, ${opts.format})`);
       w(`size      ${formatBytes(before)} → ${formatBytes(bytes.length)} (${(summary.sizeRatio * 100).toFixed(1)}%)`);
       w(`time      ${summary.seconds.toFixed(1)} s`);
       if (result.errors) {

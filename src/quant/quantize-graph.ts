@@ -30,6 +30,11 @@ export interface QuantizeOptions {
   weightType?: 'int8';
   /** Nodes left in float, by node name or op type. */
   exclude?: { nodes?: string[]; opTypes?: string[] };
+  /**
+   * QDQ: also quantize the values that are graph outputs (default true, as onnxruntime). Left in float,
+   * the logits keep their precision: an int8 step on a wide logit range can flip close top-1 decisions.
+   */
+  quantizeGraphOutputs?: boolean;
 }
 
 type Emitter = (ctx: QuantContext, b: GraphBuilder) => void;
@@ -68,6 +73,7 @@ export function resolveOptions(options: QuantizeOptions, model: Model): Resolved
     weightType: oneOf('weightType', options.weightType, ['int8'], 'int8'),
     excludeNodes: new Set(options.exclude?.nodes ?? []),
     excludeOpTypes: new Set(options.exclude?.opTypes ?? []),
+    quantizeGraphOutputs: options.quantizeGraphOutputs ?? true,
   };
   const names = new Set(model.graph.nodes.map((n) => n.name));
   const unknown = [...resolved.excludeNodes].filter((n) => !names.has(n));

@@ -17,6 +17,8 @@ export interface ResolvedOptions {
   weightType: 'int8';
   excludeNodes: ReadonlySet<string>;
   excludeOpTypes: ReadonlySet<string>;
+  /** Quantize the graph's outputs too (QDQ only; when false the model's outputs stay float). */
+  quantizeGraphOutputs: boolean;
 }
 
 export interface QuantContext {

@@ -52,6 +52,12 @@ function request(w: Walk, name: string): void {
   w.requested.set(name, range ? activationQParams(range, w.ctx.options.activationType, name) : null);
 }
 
+/** A graph output left in float (QDQ without quantizeGraphOutputs): its producer reads quantized inputs, writes float. */
+function keepsFloat(w: Walk, name: string): boolean {
+  const o = w.ctx.options;
+  return o.format === 'qdq' && !o.quantizeGraphOutputs && w.ctx.uses.graphOutputs.has(name);
+}
+
 /** One planner per role kind: decides and records what happens to the node. */
 const PLANNERS: Record<RoleKind, (w: Walk, node: Node, role: Role) => void> = {
   weighted(w, node, role) {
@@ -60,8 +66,10 @@ const PLANNERS: Record<RoleKind, (w: Walk, node: Node, role: Role) => void> = {
     request(w, site.x);
     if (site.b) request(w, site.b);
     const out = node.outputs[0]!;
-    request(w, out);
-    if (w.rules.quantizedOutput(node, role, site)) w.quantizedOutputs.add(out);
+    if (!keepsFloat(w, out)) {
+      request(w, out);
+      if (w.rules.quantizedOutput(node, role, site)) w.quantizedOutputs.add(out);
+    }
     w.plan.roles.set(node, { role, site });
   },
   generic(w, node, role) {
@@ -70,6 +78,7 @@ const PLANNERS: Record<RoleKind, (w: Walk, node: Node, role: Role) => void> = {
     if (outs.length === 0) return;
     for (const i of node.inputs) if (isFloatActivation(w.ctx, i)) request(w, i);
     for (const o of outs) {
+      if (keepsFloat(w, o)) continue;
       request(w, o);
       w.quantizedOutputs.add(o);
     }
@@ -90,7 +99,7 @@ const PLANNERS: Record<RoleKind, (w: Walk, node: Node, role: Role) => void> = {
   activation(w, node, role) {
     const input = node.inputs[0]!;
     const out = node.outputs[0]!;
-    if (!w.requested.has(input)) return; // a float input: the activation stays float
+    if (!w.requested.has(input) || keepsFloat(w, out)) return; // a float input or a float graph output: the activation stays float
     if (w.quantizedOutputs.has(input) && foldable(w, node, role)) {
       // before -> after:  t = Conv(...); y = Relu(t); Q(y)  ->  y = Conv(...); Q(y) with y's range
       w.requested.delete(input);
