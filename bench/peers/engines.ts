@@ -6,7 +6,7 @@ export interface EngineSpec {
   /** Stable key used in tables and in the JSON results, e.g. 'ort-web-t2'. */
   id: string;
   family: EngineFamily;
-  /** Worker threads the engine may use for one inference (edgeinfer: always 1 today). */
+  /** Threads the engine may use (edgeinfer: intraOpNumThreads, which splits batch work across worker threads). */
   threads: number;
   /** edgeinfer only: the SessionOptions backend ('ref', 'wasm' …). */
   backend?: string;
@@ -22,7 +22,9 @@ export const FAMILY_LABEL: Record<EngineFamily, string> = {
 };
 
 export function engineList(backends: readonly string[], peers: readonly EngineFamily[], threads: readonly number[]): EngineSpec[] {
-  const list: EngineSpec[] = backends.map((backend) => ({ id: `edgeinfer-${backend}`, family: 'edgeinfer', threads: 1, backend }));
+  const list: EngineSpec[] = backends.flatMap((backend) =>
+    threads.map((t) => ({ id: t === 1 ? `edgeinfer-${backend}` : `edgeinfer-${backend}-t${t}`, family: 'edgeinfer' as const, threads: t, backend })),
+  );
   for (const family of peers) for (const t of threads) list.push({ id: `${family}-t${t}`, family, threads: t });
   return list;
 }

@@ -69,7 +69,7 @@ export function parsePeerOptions(argv: string[]): PeerOptions {
     .option('--models <list>', 'models to measure', DEFAULT_MODELS.join(','))
     .option('--backends <list>', 'edgeinfer backends (a backend whose create() throws is skipped)', 'ref,wasm')
     .option('--peers <list>', `peer engines: ${PEER_FAMILIES.join(',')}`, PEER_FAMILIES.join(','))
-    .option('--threads <list>', 'peer thread counts', '1,2')
+    .option('--threads <list>', 'thread counts', '1,2')
     .option('--batch <n>', 'batch size of the throughput measurement', '32')
     .option('--quick', 'short run (about a tenth of the runs)', false)
     .option('--rounds <n>', 'round-robin rounds (default 20, quick 5)')

@@ -12,8 +12,10 @@ import { Tensor } from '../tensor/tensor.js';
 import { FeedValidator } from './feeds.js';
 import { loadModelFile } from './load-file.js';
 import { RefExecutor } from './ref-executor.js';
+import { BatchParallel } from './threads/batch-parallel.js';
 import { loadWasmBackend, type WasmBackend } from './wasm/backend.js';
 import { WasmExecutor } from './wasm/wasm-executor.js';
+import type { StaticPlanStats } from './wasm/static-plan.js';
 
 export interface SessionOptions {
   /** Kernel set: 'wasm' (WebAssembly kernels on a static memory plan) or 'ref' (TypeScript reference kernels). */
@@ -22,6 +24,12 @@ export interface SessionOptions {
   graphOptimizationLevel?: 'disabled' | 'all';
   /** Binds symbolic input dimensions to sizes, e.g. { batch: 1 }, so every shape becomes static. */
   freeDimensionOverrides?: Record<string, number>;
+  /**
+   * Threads one run may use (default 1). With N > 1, a run of batch ≥ 2 is cut along dim 0 into up to N
+   * slices, run by this thread and N − 1 workers, when every input and output has the same symbolic
+   * dim 0 (a dim bound by freeDimensionOverrides is static: such a session stays single-threaded).
+   */
+  intraOpNumThreads?: number;
 }
 
 export interface RunOptions {
@@ -50,6 +58,7 @@ export class InferenceSession {
   private readonly overridable: Set<string>;
   private readonly fetchAll: boolean[];
   private readonly feeds: FeedValidator;
+  private parallel: BatchParallel | undefined;
   private released = false;
 
   private constructor(model: Model, ops: OpTable, backend: WasmBackend | undefined) {
@@ -72,6 +81,10 @@ export class InferenceSession {
   static async create(source: string | Uint8Array | ArrayBuffer | Model, options: SessionOptions = {}): Promise<InferenceSession> {
     const backend = options.backend ?? 'wasm';
     if (backend !== 'ref' && backend !== 'wasm') throw new EdgeError('INPUT_INVALID', `unknown backend '${String(backend)}'; available: wasm, ref`);
+    const threads = options.intraOpNumThreads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+      throw new EdgeError('INPUT_INVALID', `intraOpNumThreads must be an integer from 1 to 256, got ${String(threads)}`, { expected: '1..256', actual: threads });
+    }
     const level = options.graphOptimizationLevel ?? 'all';
     if (level !== 'all' && level !== 'disabled') throw new EdgeError('INPUT_INVALID', `unknown graphOptimizationLevel '${String(level)}'; available: all, disabled`);
     let model: Model;
@@ -82,7 +95,15 @@ export class InferenceSession {
     else throw new EdgeError('INPUT_INVALID', 'InferenceSession.create() needs a file path, bytes or a Model');
     if (options.freeDimensionOverrides) model = bindDimensions(model, options.freeDimensionOverrides);
     if (level === 'all') model = optimizeModel(model, referenceOps);
-    return new InferenceSession(model, referenceOps, backend === 'wasm' ? await loadWasmBackend() : undefined);
+    const session = new InferenceSession(model, referenceOps, backend === 'wasm' ? await loadWasmBackend() : undefined);
+    // Feeds that override initializers are not cut (they are whole tensors, not rows of the batch).
+    if (session.overridable.size === 0) session.parallel = await BatchParallel.start(session, threads, (f, names) => session.runLocal(f, names));
+    return session;
+  }
+
+  /** Threads a run of batch ≥ 2 uses now: 1 unless intraOpNumThreads > 1 and the model can be cut along its batch. */
+  get intraOpNumThreads(): number {
+    return this.parallel?.threads ?? 1;
   }
 
   async run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>> {
@@ -102,6 +123,12 @@ export class InferenceSession {
       }
     }
     this.feeds.validate(feeds);
+    if (this.parallel !== undefined && this.parallel.accepts(feeds)) return this.parallel.run(feeds, fetches);
+    return this.runLocal(feeds, fetches);
+  }
+
+  /** One run on this thread's executor; feeds and fetches already checked. */
+  private runLocal(feeds: Record<string, Tensor>, fetches: readonly string[]): Record<string, Tensor> {
     if (!this.wasm) return this.ref.run(feeds, fetches);
     const all = fetches === this.outputNames;
     const tensors = this.wasm.run(feeds, all ? this.fetchAll : this.outputNames.map((n) => fetches.includes(n)));
@@ -125,8 +152,20 @@ export class InferenceSession {
     return plan.profile(feeds, runs);
   }
 
+  /**
+   * The wasm backend's static plan for these input dims (built now if needed): arena bytes and kernel
+   * per node, for benchmarks and inspect. Undefined on the ref backend or for data-dependent shapes.
+   */
+  planStats(dims: readonly (readonly number[])[]): StaticPlanStats | undefined {
+    return this.wasm?.planFor(dims)?.stats;
+  }
+
+  /** Ends the session: stops its worker threads, if any; later runs throw. */
   async release(): Promise<void> {
     this.released = true;
+    const parallel = this.parallel;
+    this.parallel = undefined;
+    await parallel?.release();
   }
 
   /** Types and shapes of every value after inference (for tools such as inspect). */

@@ -1,4 +1,4 @@
-// edgeinfer in a benchmark worker: InferenceSession.create(path, { backend }) and runSync / run.
+// edgeinfer in a benchmark worker: InferenceSession.create(path, { backend, intraOpNumThreads }) and runSync / run.
 
 import { readFileSync } from 'node:fs';
 import { InferenceSession, type SessionOptions } from '../../../src/index.js';
@@ -13,7 +13,13 @@ export async function edgeinferAdapter(spec: EngineSpec): Promise<EngineAdapter>
     hasSyncRun: true,
     async load(modelPath, feedData, overrides) {
       // The cast lets the list name backends that do not exist yet: create() then throws and the bench skips it.
-      const options: SessionOptions = { backend: spec.backend as SessionOptions['backend'], freeDimensionOverrides: overrides };
+      // With threads, the batch dim stays symbolic: a bound dim 0 is static, and runs are cut only along a symbolic one.
+      const threads = spec.threads;
+      const options: SessionOptions = {
+        backend: spec.backend as SessionOptions['backend'],
+        freeDimensionOverrides: threads > 1 ? undefined : overrides,
+        intraOpNumThreads: threads,
+      };
       const session = await InferenceSession.create(modelPath, options);
       const feeds = Object.fromEntries(feedData.map((f) => [f.name, new Tensor(f.dtype, f.data, f.dims)]));
       return {

@@ -1,0 +1,18 @@
+// The one seam between the thread pool and a threading API: Node's worker_threads today
+// (node-transport.ts), a browser Web Worker later, with the same messages and shared memory.
+
+/** One side of a message channel (the worker's view of its parent, or the parent's view of a worker). */
+export interface Endpoint {
+  post(message: unknown): void;
+  onMessage(handler: (message: unknown) => void): void;
+}
+
+/** The main thread's handle on one worker. */
+export interface WorkerTransport extends Endpoint {
+  /** Called once when the worker stops for any reason other than terminate(). */
+  onExit(handler: (reason: string) => void): void;
+  terminate(): Promise<void>;
+}
+
+/** Starts one worker running the pool's worker entry (worker-loop.ts behind a platform entry file). */
+export type SpawnWorker = () => WorkerTransport;
