@@ -3,6 +3,7 @@
 // columns, 3x3 at stride 1 and 2 specialised with the weights in registers, no border cases.
 
 import { ACT_NONE, f32_vact_x8 } from './activation';
+import { needsActPass, vactInline } from './epilogue';
 import { copyFloats, vloadStrided, vmadd, zeroFloats } from './vmath';
 
 /** Rows and columns of the padded plane that the outputs read: the last window's end. */
@@ -47,10 +48,12 @@ export function f32_dwconv2d_x8(
         padPlane(scratch, xc, h, w, pt, pl, hp, wp);
         src = scratch;
       }
-      if (ASC_FEATURE_SIMD && ow >= 4) planeSimd(src, ld, yc, wc, b, oh, ow, kh, kw, sh, sw, dh, dw);
+      const simd = ASC_FEATURE_SIMD && ow >= 4;
+      if (simd) planeSimd(src, ld, yc, wc, b, oh, ow, kh, kw, sh, sw, dh, dw, act, p0, p1);
       else planeScalar(src, ld, yc, wc, b, oh, ow, kh, kw, sh, sw, dh, dw);
-      // The activation as one pass over the plane just written (still in L1): one copy of its code.
-      if (act != ACT_NONE) f32_vact_x8(yc, yc, oh * ow, act, p0, p1);
+      // ReLU/Clip are applied in registers by planeSimd; the others as one pass over the plane just written (still
+      // in L1): one copy of their code.
+      if (act != ACT_NONE && (!simd || needsActPass(act))) f32_vact_x8(yc, yc, oh * ow, act, p0, p1);
     }
   }
 }
@@ -88,23 +91,28 @@ function planeScalar(src: usize, ld: i32, yc: usize, wc: usize, b: f32, oh: i32,
 }
 
 /** All output rows, 4 columns at a time (ow >= 4), each row's last group overlapping the previous one. */
-function planeSimd(src: usize, ld: i32, yc: usize, wc: usize, b: f32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32): void {
+function planeSimd(
+  src: usize, ld: i32, yc: usize, wc: usize, b: f32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  act: i32, p0: f32, p1: f32,
+): void {
   const vb = f32x4.splat(b);
+  const v0 = f32x4.splat(p0);
+  const v1 = f32x4.splat(p1);
   const rowStep = (<usize>dh * ld) << 2;
   const outStep = (<usize>sh * ld) << 2;
   if (kh == 3 && kw == 3 && dw == 1) {
     if (sw == 1) {
-      plane3x3(1, src, rowStep, outStep, yc, wc, oh, ow, vb);
+      plane3x3(1, src, rowStep, outStep, yc, wc, oh, ow, vb, act, v0, v1);
       return;
     }
     if (sw == 2) {
-      plane3x3(2, src, rowStep, outStep, yc, wc, oh, ow, vb);
+      plane3x3(2, src, rowStep, outStep, yc, wc, oh, ow, vb, act, v0, v1);
       return;
     }
   }
-  if (sw == 1) planeGeneric(1, src, rowStep, outStep, yc, wc, oh, ow, kh, kw, dw, vb);
-  else if (sw == 2) planeGeneric(2, src, rowStep, outStep, yc, wc, oh, ow, kh, kw, dw, vb);
-  else planeGeneric(sw, src, rowStep, outStep, yc, wc, oh, ow, kh, kw, dw, vb);
+  if (sw == 1) planeGeneric(1, src, rowStep, outStep, yc, wc, oh, ow, kh, kw, dw, vb, act, v0, v1);
+  else if (sw == 2) planeGeneric(2, src, rowStep, outStep, yc, wc, oh, ow, kh, kw, dw, vb, act, v0, v1);
+  else planeGeneric(sw, src, rowStep, outStep, yc, wc, oh, ow, kh, kw, dw, vb, act, v0, v1);
 }
 
 /** Four outputs from kh rows of kw taps at stride s; even and odd rows accumulate apart to shorten the chains. */
@@ -129,13 +137,14 @@ function planeSimd(src: usize, ld: i32, yc: usize, wc: usize, b: f32, oh: i32, o
 
 @inline function planeGeneric(
   s: i32, src: usize, rowStep: usize, outStep: usize, yc: usize, wc: usize, oh: i32, ow: i32, kh: i32, kw: i32, dw: i32, vb: v128,
+  act: i32, v0: v128, v1: v128,
 ): void {
   let row = src;
   let yr = yc;
   for (let oy = 0; oy < oh; oy++) {
     for (let ox = 0; ox < ow; ox += 4) {
       if (ox + 4 > ow) ox = ow - 4; // recompute a few outputs rather than finish in scalar code
-      v128.store(yr + (<usize>ox << 2), windowGeneric(s, row + ((<usize>ox * s) << 2), rowStep, kh, wc, kw, dw, vb));
+      v128.store(yr + (<usize>ox << 2), vactInline(windowGeneric(s, row + ((<usize>ox * s) << 2), rowStep, kh, wc, kw, dw, vb), act, v0, v1));
     }
     row += outStep;
     yr += <usize>ow << 2;
@@ -161,7 +170,9 @@ function planeSimd(src: usize, ld: i32, yc: usize, wc: usize, b: f32, oh: i32, o
 }
 
 /** 3x3 at stride s: the nine weights stay in registers, one accumulator chain per kernel row. */
-@inline function plane3x3(s: i32, src: usize, rowStep: usize, outStep: usize, yc: usize, wc: usize, oh: i32, ow: i32, vb: v128): void {
+@inline function plane3x3(
+  s: i32, src: usize, rowStep: usize, outStep: usize, yc: usize, wc: usize, oh: i32, ow: i32, vb: v128, act: i32, v0: v128, v1: v128,
+): void {
   const w0 = v128.load32_splat(wc), w1 = v128.load32_splat(wc, 4), w2 = v128.load32_splat(wc, 8);
   const w3 = v128.load32_splat(wc, 12), w4 = v128.load32_splat(wc, 16), w5 = v128.load32_splat(wc, 20);
   const w6 = v128.load32_splat(wc, 24), w7 = v128.load32_splat(wc, 28), w8 = v128.load32_splat(wc, 32);
@@ -177,7 +188,7 @@ function planeSimd(src: usize, ld: i32, yc: usize, wc: usize, b: f32, oh: i32, o
       const a = row3(s, r0 + o, w0, w1, w2, vb);
       const b = row3(s, r1 + o, w3, w4, w5, zero);
       const c = row3(s, r2 + o, w6, w7, w8, zero);
-      v128.store(yr + (<usize>ox << 2), f32x4.add(a, f32x4.add(b, c)));
+      v128.store(yr + (<usize>ox << 2), vactInline(f32x4.add(a, f32x4.add(b, c)), act, v0, v1));
     }
     r0 += outStep;
     yr += <usize>ow << 2;

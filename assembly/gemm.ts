@@ -1,8 +1,11 @@
 // Register-blocked f32 GEMM, C[M,N] = A[M,K]·B[K,N] (+ bias) -> activation, on 4x8 tiles of f32x4 accumulators:
-// f32_gemm_4x8 takes B packed n8 (Gemm/MatMul weights); f32_gemm_pa_4x8 takes A packed gm4 (Conv weights) and streams B rows.
+// f32_gemm_4x8 takes B packed n8 (Gemm, MatMul), f32_gemm_pa_4x8 A packed gm4 (Conv) with B rows read in place.
 
-import { ACT_CLIP, ACT_NONE, ACT_RELU, sact, vact } from './activation';
-import { vloadPartial, vmadd, vstorePartial } from './vmath';
+import { sact } from './activation';
+import { actRect, needsActPass, rowBiasV, storeRow } from './epilogue';
+import { gemmPaTailColumns } from './gemm-cols';
+import { rowsTile } from './gemm-rows';
+import { vloadPartial, vmadd } from './vmath';
 
 // Bias modes of f32_gemm_4x8 (mirrored in src/kernels/wasm/codes.ts).
 export const BIAS_NONE: i32 = 0;
@@ -13,56 +16,25 @@ export const BIAS_COL: i32 = 2;
 
 // Rows of A per block: the block's A rows stay in L2 while every B panel streams past them.
 const A_BLOCK_BYTES: i32 = 256 * 1024;
-
-/** Activations other than none/ReLU/Clip, out of line: one copy of their code for every tile. */
-function actOutOfLine(v: v128, act: i32, p0: v128, p1: v128): v128 {
-  return vact(v, act, p0, p1);
-}
-
-/** Adds the row bias and the column biases, applies the activation and stores the first nr of 8 floats at p. */
-@inline function finishRow(p: usize, lo: v128, hi: v128, rowBias: v128, q0: v128, q1: v128, nr: i32, act: i32, p0: v128, p1: v128): void {
-  lo = f32x4.add(f32x4.add(lo, rowBias), q0);
-  hi = f32x4.add(f32x4.add(hi, rowBias), q1);
-  // The common epilogues inline (they are one or two instructions), the others through a call.
-  if (act == ACT_RELU) {
-    lo = f32x4.pmax(lo, f32x4.splat(0));
-    hi = f32x4.pmax(hi, f32x4.splat(0));
-  } else if (act == ACT_CLIP) {
-    lo = f32x4.pmin(f32x4.pmax(lo, p0), p1);
-    hi = f32x4.pmin(f32x4.pmax(hi, p0), p1);
-  } else if (act != ACT_NONE) {
-    lo = actOutOfLine(lo, act, p0, p1);
-    hi = actOutOfLine(hi, act, p0, p1);
-  }
-  if (nr >= 8) {
-    v128.store(p, lo);
-    v128.store(p, hi, 16);
-  } else if (nr > 4) {
-    v128.store(p, lo);
-    vstorePartial(p + 16, hi, nr - 4);
-  } else {
-    vstorePartial(p, lo, nr);
-  }
-}
-
-@inline function rowBiasV(rb: usize, r: i32, mr: i32): v128 {
-  return rb != 0 && r < mr ? v128.load32_splat(rb + (<usize>r << 2)) : f32x4.splat(0);
-}
+// Packed weight panels per block of f32_gemm_pa_4x8: the block stays in L2 while every column block of B passes.
+const A_PANELS_BYTES: i32 = 256 * 1024;
 
 /**
  * One 4x8 tile of C at c: rows of A at a0..a3 (stepping aStep bytes per k), 8 columns of B at b (stepping
- * bStep bytes per k). Stores mr rows and nr columns; rb/cb point at the row/column biases or are 0.
- * With partialB, only the first nr columns of B are read (B rows read in place, at the right edge).
+ * bStep bytes per k). Stores mr rows and nr columns (all 8 columns of B are read); rb/cb point at the row/column
+ * biases or are 0.
  */
 @inline function tile4x8(
   k: i32, a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize, b: usize, bStep: usize,
-  c: usize, ldcBytes: usize, mr: i32, nr: i32, rb: usize, cb: usize, act: i32, p0: f32, p1: f32, partialB: bool,
+  c: usize, ldcBytes: usize, mr: i32, nr: i32, rb: usize, cb: usize, act: i32, p0: f32, p1: f32,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    // The row bias starts the sums (no add per row at the end; Conv's bias is a row bias).
+    const r0 = rowBiasV(rb, 0, mr), r1 = rowBiasV(rb, 1, mr), r2 = rowBiasV(rb, 2, mr), r3 = rowBiasV(rb, 3, mr);
+    let c00 = r0, c01 = r0, c10 = r1, c11 = r1, c20 = r2, c21 = r2, c30 = r3, c31 = r3;
     for (let kk = 0; kk < k; kk++) {
-      const b0 = partialB ? vloadPartial(b, nr) : v128.load(b);
-      const b1 = partialB ? (nr > 4 ? vloadPartial(b + 16, nr - 4) : f32x4.splat(0)) : v128.load(b, 16);
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
       const x0 = v128.load32_splat(a0);
       c00 = vmadd(x0, b0, c00);
       c01 = vmadd(x0, b1, c01);
@@ -81,14 +53,25 @@ function actOutOfLine(v: v128, act: i32, p0: v128, p1: v128): v128 {
       a3 += aStep;
       b += bStep;
     }
-    const q0 = cb != 0 ? vloadPartial(cb, nr) : f32x4.splat(0);
-    const q1 = cb != 0 && nr > 4 ? vloadPartial(cb + 16, nr - 4) : f32x4.splat(0);
+    if (cb != 0) {
+      const q0 = vloadPartial(cb, nr);
+      const q1 = nr > 4 ? vloadPartial(cb + 16, nr - 4) : f32x4.splat(0);
+      c00 = f32x4.add(c00, q0);
+      c01 = f32x4.add(c01, q1);
+      c10 = f32x4.add(c10, q0);
+      c11 = f32x4.add(c11, q1);
+      c20 = f32x4.add(c20, q0);
+      c21 = f32x4.add(c21, q1);
+      c30 = f32x4.add(c30, q0);
+      c31 = f32x4.add(c31, q1);
+    }
     const v0 = f32x4.splat(p0);
     const v1 = f32x4.splat(p1);
-    finishRow(c, c00, c01, rowBiasV(rb, 0, mr), q0, q1, nr, act, v0, v1);
-    if (mr > 1) finishRow(c + ldcBytes, c10, c11, rowBiasV(rb, 1, mr), q0, q1, nr, act, v0, v1);
-    if (mr > 2) finishRow(c + 2 * ldcBytes, c20, c21, rowBiasV(rb, 2, mr), q0, q1, nr, act, v0, v1);
-    if (mr > 3) finishRow(c + 3 * ldcBytes, c30, c31, rowBiasV(rb, 3, mr), q0, q1, nr, act, v0, v1);
+    storeRow(c, c00, c01, nr, act, v0, v1);
+    if (mr > 1) storeRow(c + ldcBytes, c10, c11, nr, act, v0, v1);
+    if (mr > 2) storeRow(c + 2 * ldcBytes, c20, c21, nr, act, v0, v1);
+    if (mr > 3) storeRow(c + 3 * ldcBytes, c30, c31, nr, act, v0, v1);
+    if (needsActPass(act)) actRect(c, ldcBytes, mr, nr, act, p0, p1);
   } else {
     tile4x4Scalar(k, a0, a1, a2, a3, aStep, b, bStep, c, ldcBytes, mr, min(nr, 4), rb, cb, act, p0, p1);
     if (nr > 4) {
@@ -138,6 +121,7 @@ function finishRowScalar(p: usize, v0: f32, v1: f32, v2: f32, v3: f32, rb: usize
 /**
  * C = A·B + bias -> act. A [M, K] row-major with row stride lda, B packed n8 (f32_pack_n8__kn/__nk),
  * C [M, N] with row stride ldc (strides in floats). biasMode: BIAS_NONE, BIAS_ROW (bias[M]) or BIAS_COL (bias[N]).
+ * The last M % 4 rows (all of them for a batch-1 GEMV) run on the row tiles of gemm-rows.ts.
  */
 export function f32_gemm_4x8(
   m: i32, n: i32, k: i32, a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
@@ -147,9 +131,11 @@ export function f32_gemm_4x8(
   const ldcBytes = <usize>ldc << 2;
   const panelBytes = <usize>k << 5;
   const rb = biasMode == BIAS_ROW ? bias : 0;
+  // The SIMD build leaves the last M % 4 rows to row tiles; the scalar one repeats a row instead.
+  const m4 = ASC_FEATURE_SIMD ? m & ~3 : m;
   const mc = max(4, (A_BLOCK_BYTES / max(1, k * 4)) & ~3);
-  for (let i0 = 0; i0 < m; i0 += mc) {
-    const iEnd = min(m, i0 + mc);
+  for (let i0 = 0; i0 < m4; i0 += mc) {
+    const iEnd = min(m4, i0 + mc);
     for (let j0 = 0; j0 < n; j0 += 8) {
       const nr = min(8, n - j0);
       const panel = bp + (<usize>(j0 >> 3)) * panelBytes;
@@ -162,26 +148,57 @@ export function f32_gemm_4x8(
         const a2 = mr > 2 ? a1 + ldaBytes : a1;
         const a3 = mr > 3 ? a2 + ldaBytes : a2;
         const ci = c + <usize>i * ldcBytes + (<usize>j0 << 2);
-        tile4x8(k, a0, a1, a2, a3, 4, panel, 32, ci, ldcBytes, mr, nr, rb != 0 ? rb + (<usize>i << 2) : 0, cb, act, p0, p1, false);
+        tile4x8(k, a0, a1, a2, a3, 4, panel, 32, ci, ldcBytes, mr, nr, rb != 0 ? rb + (<usize>i << 2) : 0, cb, act, p0, p1);
       }
+    }
+  }
+  if (ASC_FEATURE_SIMD) {
+    for (let i = m4; i < m; ) {
+      const rows = m - i >= 2 ? 2 : 1;
+      gemmRows(rows, i, n, k, a + <usize>i * ldaBytes, ldaBytes, bp, panelBytes, c + <usize>i * ldcBytes, ldcBytes, rb, biasMode == BIAS_COL ? bias : 0, act, p0, p1);
+      i += rows;
     }
   }
 }
 
-/** Tile (i, j0) of f32_gemm_pa_4x8: nr columns, read as a partial B at the right edge. */
+/** Rows i..i+rows-1 (1 or 2) of f32_gemm_4x8 on row tiles: 24 columns at a time for one row, 16 for two. */
+function gemmRows(
+  rows: i32, i: i32, n: i32, k: i32, a: usize, ldaBytes: usize, bp: usize, panelBytes: usize, c: usize, ldcBytes: usize,
+  rb: usize, cb: usize, act: i32, p0: f32, p1: f32,
+): void {
+  const rbi = rb != 0 ? rb + (<usize>i << 2) : 0;
+  const width = rows == 1 ? 24 : 16;
+  for (let j0 = 0; j0 < n; j0 += width) {
+    const nr = min(width, n - j0);
+    const panel = bp + (<usize>(j0 >> 3)) * panelBytes;
+    const cj = c + (<usize>j0 << 2);
+    const cbj = cb != 0 ? cb + (<usize>j0 << 2) : 0;
+    if (rows == 1) {
+      if (nr > 16) rowsTile(1, 3, k, a, a, panel, panelBytes, cj, ldcBytes, nr, rbi, cbj, act, p0, p1);
+      else if (nr > 8) rowsTile(1, 2, k, a, a, panel, panelBytes, cj, ldcBytes, nr, rbi, cbj, act, p0, p1);
+      else rowsTile(1, 1, k, a, a, panel, panelBytes, cj, ldcBytes, nr, rbi, cbj, act, p0, p1);
+    } else {
+      if (nr > 8) rowsTile(2, 2, k, a, a + ldaBytes, panel, panelBytes, cj, ldcBytes, nr, rbi, cbj, act, p0, p1);
+      else rowsTile(2, 1, k, a, a + ldaBytes, panel, panelBytes, cj, ldcBytes, nr, rbi, cbj, act, p0, p1);
+    }
+  }
+}
+
+/** Tile (i, j0) of f32_gemm_pa_4x8: rows i..i+3, columns j0..j0+7. */
 @inline function paTile(
-  i: i32, j0: i32, nr: i32, partialB: bool, m: i32, k: i32, ap: usize, b: usize, ldbBytes: usize, c: usize, ldcBytes: usize,
+  i: i32, j0: i32, m: i32, k: i32, ap: usize, b: usize, ldbBytes: usize, c: usize, ldcBytes: usize,
   bias: usize, act: i32, p0: f32, p1: f32,
 ): void {
   const pa = ap + (<usize>(i >> 2)) * (<usize>k << 4);
   const ci = c + <usize>i * ldcBytes + (<usize>j0 << 2);
   const rb = bias != 0 ? bias + (<usize>i << 2) : 0;
-  tile4x8(k, pa, pa + 4, pa + 8, pa + 12, 16, b + (<usize>j0 << 2), ldbBytes, ci, ldcBytes, min(4, m - i), nr, rb, 0, act, p0, p1, partialB);
+  tile4x8(k, pa, pa + 4, pa + 8, pa + 12, 16, b + (<usize>j0 << 2), ldbBytes, ci, ldcBytes, min(4, m - i), 8, rb, 0, act, p0, p1);
 }
 
 /**
  * C = A·B + bias -> act with A packed gm4 (one group: ceil(M/4) panels [K][4]) and B [K, N] read in place
- * with row stride ldb (Conv input or im2col rows), C row stride ldc, bias[M] per row or 0.
+ * with row stride ldb (Conv input or im2col rows), C row stride ldc, bias[M] per row or 0. The last N % 8 columns
+ * run on the column tiles of gemm-cols.ts.
  */
 export function f32_gemm_pa_4x8(
   m: i32, n: i32, k: i32, ap: usize, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize, act: i32, p0: f32, p1: f32,
@@ -189,17 +206,38 @@ export function f32_gemm_pa_4x8(
   const ldbBytes = <usize>ldb << 2;
   const ldcBytes = <usize>ldc << 2;
   const n8 = n & ~7;
-  // Column blocks outside: one block of B (K rows x 32 bytes) stays in cache across all weight panels.
-  // (Weight panels outside instead measured the same, 7x7 layers with K = 960 included.)
-  for (let j0 = 0; j0 < n8; j0 += 8) {
-    for (let i = 0; i < m; i += 4) paTile(i, j0, 8, false, m, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
-  }
-  if (n8 == n) return;
-  if (ASC_FEATURE_SIMD) {
-    // The last 1..7 columns: the same tile, reading only those columns of B.
-    for (let i = 0; i < m; i += 4) paTile(i, n8, n - n8, true, m, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+  const np = (m + 3) >> 2;
+  // Column blocks outside: one block of B (K rows x 32 bytes) stays in L1 across all weight panels; then the last
+  // N % 8 columns. Weights past L2 go block by block (paBlocks). (Kept as a separate loop: one loop nest for both
+  // cases measured 10% slower on 256x256x256, V8 allocating its registers differently.)
+  const blockPanels = max(1, A_PANELS_BYTES / (k * 16));
+  if (np <= blockPanels) {
+    for (let j0 = 0; j0 < n8; j0 += 8) {
+      for (let i = 0; i < m; i += 4) paTile(i, j0, m, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+    }
+    if (ASC_FEATURE_SIMD && n8 < n) gemmPaTailColumns(m, n, n8, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1, 0, np);
   } else {
-    tailColumnsScalar(m, n8, n, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+    paBlocks(m, n, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1, blockPanels);
+  }
+  if (n8 < n && !ASC_FEATURE_SIMD) tailColumnsScalar(m, n8, n, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+}
+
+/**
+ * f32_gemm_pa_4x8 with weights past L2 (the 1x1 layers of 7x7 maps): blocks of panels, each read from memory once
+ * and kept in L2 while every column block of B, then the remainder columns, pass over it.
+ */
+function paBlocks(
+  m: i32, n: i32, k: i32, ap: usize, b: usize, ldbBytes: usize, c: usize, ldcBytes: usize, bias: usize, act: i32, p0: f32, p1: f32,
+  blockPanels: i32,
+): void {
+  const n8 = n & ~7;
+  const np = (m + 3) >> 2;
+  for (let pb = 0; pb < np; pb += blockPanels) {
+    const pe = min(np, pb + blockPanels);
+    for (let j0 = 0; j0 < n8; j0 += 8) {
+      for (let i = pb << 2; i < pe << 2; i += 4) paTile(i, j0, m, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1);
+    }
+    if (ASC_FEATURE_SIMD && n8 < n) gemmPaTailColumns(m, n, n8, k, ap, b, ldbBytes, c, ldcBytes, bias, act, p0, p1, pb, pe);
   }
 }
 

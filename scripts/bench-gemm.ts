@@ -1,16 +1,71 @@
-// Single-threaded fp32 throughput of the WebAssembly kernels: GEMM 256x256x256 (and a few Conv layers of the
-// bundled models) for every build this engine runs, best of several timed repetitions, in GFLOP/s.
+// Single-threaded fp32 throughput of the WebAssembly kernels: GEMM 256x256x256, batch-1 GEMV, the 1x1 Conv GEMMs of
+// 7x7 and 3x3 maps, and the Conv layers of the bundled models, for every build this engine runs, in GFLOP/s.
+// Each figure is the best block of several interleaved rounds (a shared machine slows every kernel alike).
 //
-//   npx tsx scripts/bench-gemm.ts [--quick]
+//   npx tsx scripts/bench-gemm.ts [--quick] [--filter text] [--baseline <generated module>]
 //   node --experimental-wasm-relaxed-simd --import tsx scripts/bench-gemm.ts   (Node 20: adds relaxed SIMD)
+//
+// --baseline compares with another SIMD build, interleaved in the same rounds, e.g. the last commit's (the generated
+// modules are not in git; build them from its sources, outside the work tree):
+//   mkdir -p /tmp/base && git archive HEAD assembly scripts/build-wasm.mjs | tar -x -C /tmp/base
+//   ln -sfn "$PWD/node_modules" /tmp/base/node_modules && node /tmp/base/scripts/build-wasm.mjs
+//   npx tsx scripts/bench-gemm.ts --baseline /tmp/base/src/kernels/wasm/generated/kernels-simd.ts
 
-import { loadWasmKernels, wasmVariantSupported, type WasmKernels, type WasmVariant } from '../src/kernels/wasm/module.js';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadWasmKernels, wasmVariantSupported, type WasmVariant } from '../src/kernels/wasm/module.js';
+import { WASM_PAGE_BYTES, webAssembly, type WasmMemory } from '../src/kernels/wasm/wasm-api.js';
 
-const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 3 : 7;
-const TARGET_MS = quick ? 20 : 60; // time per round
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const filter = option('--filter');
+const baselineFile = option('--baseline');
+const ROUNDS = quick ? 5 : 11;
+const BLOCK_MS = quick ? 10 : 25;
 
-function fill(k: WasmKernels, floats: number, seed: number): number {
+/** What a benchmark needs of a build: its kernels by short name, an allocator and float views. */
+interface Kernels {
+  fn: Record<string, ((...args: number[]) => number) | undefined>;
+  alloc(bytes: number): number;
+  f32(offset: number, length: number): Float32Array;
+  reset(): void;
+}
+
+async function variantKernels(variant: WasmVariant): Promise<Kernels> {
+  const k = await loadWasmKernels({ variant });
+  return { fn: k.fn as unknown as Kernels['fn'], alloc: (b) => k.alloc(b, 64), f32: (o, n) => k.f32(o, n), reset: () => k.reset() };
+}
+
+/** A build from a generated module file (`export const WASM_BASE64`), bound without the glue. */
+async function fileKernels(file: string): Promise<Kernels> {
+  const { WASM_BASE64 } = (await import(pathToFileURL(path.resolve(file)).href)) as { WASM_BASE64?: string };
+  if (typeof WASM_BASE64 !== 'string') throw new Error(`${file} exports no WASM_BASE64: give a module written by scripts/build-wasm.mjs`);
+  const bytes = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
+  const { instance } = await webAssembly()!.instantiate(bytes, {});
+  const exports = instance.exports;
+  const memory = exports.memory as WasmMemory;
+  const fn: Kernels['fn'] = {};
+  for (const [name, f] of Object.entries(exports)) if (typeof f === 'function') fn[name.replace(/__(wasmsimd|wasmrelaxedsimd|scalar)$/, '')] = f as (...a: number[]) => number;
+  const base = (exports.heap_base as () => number)();
+  let top = base;
+  return {
+    fn,
+    alloc(bytes) {
+      const offset = Math.ceil(top / 64) * 64;
+      top = offset + bytes;
+      if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / WASM_PAGE_BYTES));
+      return offset;
+    },
+    f32: (o, n) => new Float32Array(memory.buffer, o, n),
+    reset: () => void (top = base),
+  };
+}
+
+function fill(k: Kernels, floats: number, seed: number): number {
   const p = k.alloc(floats * 4);
   const v = k.f32(p, floats);
   let s = seed;
@@ -21,106 +76,172 @@ function fill(k: WasmKernels, floats: number, seed: number): number {
   return p;
 }
 
-/** Best time per call in ms over ROUNDS rounds of enough calls to last TARGET_MS. */
-function timeMs(run: () => void): number {
-  run();
-  let calls = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) run();
-    const dt = performance.now() - t0;
-    if (dt >= TARGET_MS / 4 || calls > 1e6) break;
-    calls *= 2;
-  }
-  let best = Infinity;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) run();
-    best = Math.min(best, (performance.now() - t0) / calls);
-  }
-  return best;
-}
-
 interface Bench {
   name: string;
   flops: number;
-  setup(k: WasmKernels): () => void;
+  /** Prepares the operands in k; undefined when the build lacks the kernel. */
+  setup(k: Kernels): (() => void) | undefined;
 }
 
-const gemm = (m: number, n: number, kk: number): Bench[] => [
-  {
-    name: `f32_gemm_4x8     ${m}x${n}x${kk} (B packed)`,
-    flops: 2 * m * n * kk,
-    setup(k) {
-      const a = fill(k, m * kk, 1);
-      const bp = k.alloc(k.fn.f32_pack_n8_bytes(kk, n));
-      k.fn.f32_pack_n8__kn(bp, fill(k, kk * n, 2), kk, n, n, 1);
-      const c = k.alloc(m * n * 4);
-      return () => k.fn.f32_gemm_4x8(m, n, kk, a, kk, bp, c, n, 0, 0, 0, 0, 0);
-    },
+const gemm = (m: number, n: number, kk: number, label = ''): Bench => ({
+  name: `f32_gemm_4x8     ${m}x${n}x${kk} (B packed)${label}`,
+  flops: 2 * m * n * kk,
+  setup(k) {
+    const a = fill(k, m * kk, 1);
+    const bp = k.alloc(k.fn.f32_pack_n8_bytes!(kk, n));
+    k.fn.f32_pack_n8__kn!(bp, fill(k, kk * n, 2), kk, n, n, 1);
+    const c = k.alloc(m * n * 4);
+    const f = k.fn.f32_gemm_4x8!;
+    return () => f(m, n, kk, a, kk, bp, c, n, 0, 0, 0, 0, 0);
   },
-  {
-    name: `f32_gemm_pa_4x8  ${m}x${n}x${kk} (A packed)`,
-    flops: 2 * m * n * kk,
-    setup(k) {
-      const ap = k.alloc(k.fn.f32_pack_gm4_bytes(m, kk, 1));
-      k.fn.f32_pack_gm4__mk(ap, fill(k, m * kk, 1), m, kk, 1);
-      const b = fill(k, kk * n, 2);
-      const c = k.alloc(m * n * 4);
-      return () => k.fn.f32_gemm_pa_4x8(m, n, kk, ap, b, n, c, n, 0, 0, 0, 0);
-    },
+});
+
+const gemmPa = (m: number, n: number, kk: number, label = ''): Bench => ({
+  name: `f32_gemm_pa_4x8  ${m}x${n}x${kk} (A packed)${label}`,
+  flops: 2 * m * n * kk,
+  setup(k) {
+    const ap = k.alloc(k.fn.f32_pack_gm4_bytes!(m, kk, 1));
+    k.fn.f32_pack_gm4__mk!(ap, fill(k, m * kk, 1), m, kk, 1);
+    const b = fill(k, kk * n, 2);
+    const c = k.alloc(m * n * 4);
+    const f = k.fn.f32_gemm_pa_4x8!;
+    return () => f(m, n, kk, ap, b, n, c, n, 0, 0, 0, 0);
   },
-];
+});
+
+type ConvKernel =
+  | 'f32_conv2d_4x8'
+  | 'f32_conv2d_direct_4x8'
+  | 'f32_conv3x3_wino2x2_4x8'
+  | 'f32_dwconv2d_x8'
+  | 'f32_dwconv2d_3x3_x4'
+  | 'f32_dwconv2d_c4';
 
 /** A Conv layer: x [1, c, h, w], m output channels, k x k kernel, stride s, pad (k-1)/2, ReLU. */
-const conv = (label: string, c: number, h: number, m: number, k: number, s: number, group = 1): Bench => {
+const conv = (kernel: ConvKernel, label: string, c: number, h: number, m: number, k: number, s: number, w = h): Bench => {
   const pad = (k - 1) >> 1;
   const oh = Math.floor((h + 2 * pad - k) / s) + 1;
+  const ow = Math.floor((w + 2 * pad - k) / s) + 1;
+  const depthwise = kernel.startsWith('f32_dwconv2d');
+  const group = depthwise ? c : 1;
   return {
-    name: `${group === c ? 'f32_dwconv2d_x8 ' : 'f32_conv2d_4x8  '} ${label} ${c}x${h}x${h} -> ${m}x${oh}x${oh} k${k} s${s}`,
-    flops: 2 * m * oh * oh * (c / group) * k * k,
+    name: `${kernel.padEnd(24)} ${label.padEnd(13)} ${c}x${h}x${w} -> ${m}x${oh}x${ow} k${k} s${s}`,
+    flops: 2 * m * oh * ow * (c / group) * k * k,
     setup(kr) {
-      const x = fill(kr, c * h * h, 3);
-      const y = kr.alloc(m * oh * oh * 4);
+      const f = kr.fn[kernel];
+      if (!f) return undefined;
+      const x = fill(kr, c * h * w, 3);
+      const y = kr.alloc(m * oh * ow * 4);
       const bias = fill(kr, m, 4);
-      if (group === c && m === c) {
-        const w = fill(kr, c * k * k, 5);
-        const scratch = kr.alloc(kr.fn.f32_dwconv2d_scratch_bytes(h, h, k, k, s, s, 1, 1, pad, pad, oh, oh));
-        return () => kr.fn.f32_dwconv2d_x8(x, y, w, bias, scratch, 1, c, h, h, k, k, s, s, 1, 1, pad, pad, oh, oh, 1, 0, 0);
+      const weights = fill(kr, m * (c / group) * k * k, 5);
+      if (kernel === 'f32_dwconv2d_x8') {
+        const scratch = kr.alloc(kr.fn.f32_dwconv2d_scratch_bytes!(h, w, k, k, s, s, 1, 1, pad, pad, oh, ow));
+        return () => f(x, y, weights, bias, scratch, 1, c, h, w, k, k, s, s, 1, 1, pad, pad, oh, ow, 1, 0, 0);
       }
-      const kg = (c / group) * k * k;
-      const wp = kr.alloc(kr.fn.f32_pack_gm4_bytes(m, kg, group));
-      kr.fn.f32_pack_gm4__mk(wp, fill(kr, m * kg, 5), m, kg, group);
-      const scratch = kr.alloc(kr.fn.f32_conv2d_scratch_bytes(c / group, h, h, k, k, s, s, pad, pad, oh, oh));
-      return () => kr.fn.f32_conv2d_4x8(x, y, wp, bias, scratch, 1, c, h, h, m, group, k, k, s, s, 1, 1, pad, pad, oh, oh, 1, 0, 0);
+      if (kernel === 'f32_dwconv2d_3x3_x4') {
+        const scratch = kr.alloc(kr.fn.f32_dwconv2d_3x3_scratch_bytes!(w));
+        return () => f(x, y, weights, bias, scratch, 1, c, h, w, s, pad, pad, oh, ow, 1, 0, 0);
+      }
+      if (kernel === 'f32_dwconv2d_c4') {
+        const wp = kr.alloc(kr.fn.f32_pack_dw_c4_bytes!(c, k, k));
+        kr.fn.f32_pack_dw_c4__ck!(wp, weights, c, k, k);
+        const scratch = kr.alloc(kr.fn.f32_dwconv2d_c4_scratch_bytes!(k, k, s, s, 1, 1, oh, ow));
+        return () => f(x, y, wp, bias, scratch, 1, c, h, w, k, k, s, s, 1, 1, pad, pad, oh, ow, 1, 0, 0);
+      }
+      if (kernel === 'f32_conv3x3_wino2x2_4x8') {
+        const up = kr.alloc(kr.fn.f32_pack_wino2x2_bytes!(m, c));
+        kr.fn.f32_pack_wino2x2__mk!(up, weights, m, c);
+        const scratch = kr.alloc(kr.fn.f32_conv3x3_wino2x2_scratch_bytes!(c, m, oh, ow));
+        return () => f(x, y, up, bias, scratch, 1, c, h, w, m, pad, pad, oh, ow, 1, 0, 0);
+      }
+      const kg = c * k * k;
+      const wp = kr.alloc(kr.fn.f32_pack_gm4_bytes!(m, kg, 1));
+      kr.fn.f32_pack_gm4__mk!(wp, weights, m, kg, 1);
+      const scratchBytes =
+        kernel === 'f32_conv2d_4x8'
+          ? kr.fn.f32_conv2d_scratch_bytes!(c, h, w, k, k, s, s, pad, pad, oh, ow)
+          : kr.fn.f32_conv2d_direct_scratch_bytes!(c, h, w, k, k, s, s, 1, 1, pad, pad, oh, ow);
+      const scratch = kr.alloc(scratchBytes);
+      return () => f(x, y, wp, bias, scratch, 1, c, h, w, m, 1, k, k, s, s, 1, 1, pad, pad, oh, ow, 1, 0, 0);
     },
   };
 };
 
 const BENCHES: Bench[] = [
-  ...gemm(256, 256, 256),
-  conv('resnet8 3x3  ', 16, 32, 16, 3, 1),
-  conv('resnet8 3x3  ', 32, 16, 32, 3, 1),
-  conv('mbv2 1x1     ', 32, 56, 96, 1, 1),
-  conv('mbv2 stem    ', 3, 224, 32, 3, 2),
-  conv('mbv2 dw s1   ', 96, 56, 96, 3, 1, 96),
-  conv('mbv2 dw s2   ', 96, 56, 96, 3, 2, 96),
-];
+  gemm(256, 256, 256),
+  gemm(32, 128, 640, '  ad_autoencoder batch 32'),
+  gemm(1, 128, 640, '    ad_autoencoder batch 1'),
+  gemm(1, 1000, 1280, '   MobileNet classifier'),
+  gemmPa(256, 256, 256),
+  gemmPa(1280, 49, 320, '   1x1 on 7x7'),
+  gemmPa(160, 49, 960, '    1x1 on 7x7'),
+  gemmPa(96, 12544, 16, '  1x1 on 112x112'),
+  gemmPa(144, 3136, 24, '  1x1 on 56x56'),
+  gemmPa(1280, 9, 112, '    1x1 on 3x3'),
+  ...(['f32_conv2d_4x8', 'f32_conv2d_direct_4x8'] as const).map((kn) => conv(kn, 'resnet8 stem', 3, 32, 16, 3, 1)),
+  ...(['f32_conv2d_4x8', 'f32_conv2d_direct_4x8', 'f32_conv3x3_wino2x2_4x8'] as const).flatMap((kn) => [
+    conv(kn, 'resnet8 3x3', 16, 32, 16, 3, 1),
+    conv(kn, 'resnet8 3x3', 32, 16, 32, 3, 1),
+    conv(kn, 'resnet8 3x3', 64, 8, 64, 3, 1),
+  ]),
+  ...(['f32_conv2d_4x8', 'f32_conv2d_direct_4x8'] as const).flatMap((kn) => [
+    conv(kn, 'resnet8 s2', 16, 32, 32, 3, 2),
+    conv(kn, 'mbv2 stem', 3, 224, 32, 3, 2),
+  ]),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 32, 56, 96, 1, 1),
+  ...(['f32_dwconv2d_x8', 'f32_dwconv2d_3x3_x4', 'f32_dwconv2d_c4'] as const).flatMap((kn) => [
+    conv(kn, 'mbv2 dw s1', 96, 56, 96, 3, 1),
+    conv(kn, 'mbv2 dw s2', 96, 56, 96, 3, 2),
+    conv(kn, 'mbv2 dw 7x7', 960, 7, 960, 3, 1),
+    conv(kn, 'dscnn dw', 64, 25, 64, 3, 1, 5),
+  ]),
+].filter((b) => !filter || b.name.includes(filter));
+
+/** Calls per block of about BLOCK_MS, then the best time per call over ROUNDS interleaved rounds, in ms. */
+function interleavedBest(runs: (() => void)[]): number[] {
+  const calls = runs.map((run) => {
+    run();
+    for (let n = 1; ; n *= 2) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) run();
+      if (performance.now() - t0 >= BLOCK_MS / 4 || n > 1e6) return n * 4;
+    }
+  });
+  const best = runs.map(() => Infinity);
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.forEach((run, i) => {
+      const t0 = performance.now();
+      for (let j = 0; j < calls[i]!; j++) run();
+      best[i] = Math.min(best[i]!, (performance.now() - t0) / calls[i]!);
+    });
+  }
+  return best;
+}
+
+const figure = (b: Bench, ms: number | undefined) =>
+  ms === undefined ? `${'—'.padStart(6)}          ${''.padStart(8)}   ` : `${((b.flops / ms) / 1e6).toFixed(1).padStart(6)} GFLOP/s ${ms.toFixed(3).padStart(8)} ms`;
 
 async function main(): Promise<void> {
+  console.log(`Node ${process.version}, single thread, best of ${ROUNDS} interleaved rounds`);
+  const baseline = baselineFile ? await fileKernels(baselineFile) : undefined;
   const variants: WasmVariant[] = ['wasmsimd', 'wasmrelaxedsimd', 'scalar'];
-  console.log(`Node ${process.version}, single thread, best of ${ROUNDS} rounds`);
   for (const variant of variants) {
     if (!wasmVariantSupported(variant)) {
       console.log(`\n${variant}: not supported by this engine (Node 20: node --experimental-wasm-relaxed-simd --import tsx scripts/bench-gemm.ts)`);
       continue;
     }
-    const k = await loadWasmKernels({ variant });
-    console.log(`\n${variant}`);
+    const k = await variantKernels(variant);
+    const compare = variant === 'wasmsimd' ? baseline : undefined;
+    console.log(`\n${variant}${compare ? `  (baseline: ${baselineFile}, then this build)` : ''}`);
     for (const b of BENCHES) {
       k.reset();
-      const ms = timeMs(b.setup(k));
-      console.log(`  ${b.name.padEnd(58)} ${(b.flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s  ${ms.toFixed(3).padStart(8)} ms`);
+      compare?.reset();
+      const runs = [compare ? b.setup(compare) : undefined, b.setup(k)];
+      const present = runs.filter((r): r is () => void => r !== undefined);
+      if (present.length === 0) continue;
+      const times = interleavedBest(present);
+      const at = (i: number) => (runs[i] ? times[runs.slice(0, i).filter(Boolean).length] : undefined);
+      console.log(`  ${b.name.padEnd(72)} ${compare ? `${figure(b, at(0))}  ->  ` : ''}${figure(b, at(1))}`);
     }
   }
 }

@@ -26,6 +26,10 @@ const FIXED: Case[] = [
   { m: 17, n: 100, k: 257 },
   { m: 9, n: 6, k: 300 },
   { m: 37, n: 10, k: 2100 }, // A rows in blocks of 28 (the L2 block of f32_gemm_4x8 at this K)
+  { m: 70, n: 49, k: 600 }, // 7x7 map: 6 column blocks and 1 remainder column
+  { m: 45, n: 11, k: 3000 }, // f32_gemm_pa_4x8: three blocks of weight panels, each with its remainder columns
+  { m: 1, n: 53, k: 40 }, // one row: 24-column row tiles, 5 left
+  { m: 2, n: 19, k: 33 }, // two rows: 16-column row tiles
 ];
 
 function cases(seed: number, count: number): Case[] {

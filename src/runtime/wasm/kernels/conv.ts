@@ -1,10 +1,150 @@
-// Conv / FusedConv on the WebAssembly kernels: 2-D float32 NCHW; depthwise convolutions on the
-// depthwise kernel, the rest as GEMM on weights packed once at load (gm4), with the activation fused.
+// Conv / FusedConv on the WebAssembly kernels: 2-D float32 NCHW, weights packed once at load, activation fused.
+// The implementation is the first entry of CONV_IMPLS that applies to the node's geometry.
 
 import { attrInt } from '../../../ir/attrs.js';
 import { windowGeometry } from '../../../kernels/ref/conv-geometry.js';
-import type { PreparedKernel, WasmKernelContext } from '../kernel-def.js';
+import type { KernelName } from '../../../kernels/wasm/kernel-functions.js';
+import type { Tensor } from '../../../tensor/tensor.js';
+import type { PreparedKernel, WasmKernelContext, WasmKernels } from '../kernel-def.js';
 import { f32Dims, fusedActivation, upload, uploadTensor } from './common.js';
+
+/** Everything a Conv kernel takes besides pointers. */
+export interface ConvGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  m: number;
+  group: number;
+  /** Input channels per group. */
+  cg: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** Top and left pads (bottom/right follow from oh/ow). */
+  pt: number;
+  pl: number;
+  oh: number;
+  ow: number;
+}
+
+/** Runs one Conv: input x, output y, packed weights, bias (or 0), scratch; activation code and parameters. */
+type ConvRun = (x: number, y: number, weights: number, bias: number, scratch: number, act: number, p0: number, p1: number) => void;
+
+interface ConvImpl {
+  kernel: KernelName;
+  /** Whether this implementation takes the geometry (and is the right choice for it) in this build. */
+  applies(g: ConvGeometry, simd: boolean): boolean;
+  /** Copies (and packs) the weights [M, C/G, kh, kw] into wasm memory; returns their offset. */
+  pack(wasm: WasmKernels, weight: Float32Array, g: ConvGeometry): number;
+  scratchBytes(wasm: WasmKernels, g: ConvGeometry): number;
+  bind(wasm: WasmKernels, g: ConvGeometry): ConvRun;
+}
+
+/** Weights in layout gm4 (the GEMM-based kernels); the unpacked copy is freed right after packing. */
+function packGm4(wasm: WasmKernels, weight: Float32Array, g: ConvGeometry): number {
+  const k = g.cg * g.kh * g.kw;
+  const packed = wasm.alloc(wasm.fn.f32_pack_gm4_bytes(g.m, k, g.group), 16);
+  const mark = wasm.mark();
+  wasm.fn.f32_pack_gm4__mk(packed, upload(wasm, weight), g.m, k, g.group);
+  wasm.reset(mark);
+  return packed;
+}
+
+const isDepthwise = (g: ConvGeometry) => g.group === g.c && g.group === g.m && g.cg === 1;
+
+// Measured with `npx tsx scripts/bench-gemm.ts` (wasmsimd): Winograd wins from 8 input channels (ResNet-8's 3x3
+// layers: 2.0-2.7x the im2col kernel); the direct kernel wins on every other geometry with rows of >= 8 pixels.
+const WINOGRAD_MIN_CHANNELS = 8;
+
+// Other depthwise layers with rows narrower than this run on f32_dwconv2d_c4 (4 channels per vector): measured
+// 1.1-3x f32_dwconv2d_x8 on 7x7, 6x6 and 3x3 maps, even at 14x14, slower on wider rows.
+const DEPTHWISE_C4_MAX_WIDTH = 12;
+
+/** MobileNet's and DS-CNN's depthwise layers: 3x3, stride 1 or 2, pads of at most 1, rows of >= 5 outputs. */
+function isDepthwise3x3(g: ConvGeometry): boolean {
+  const s = g.sh;
+  const padBottom = (g.oh - 1) * s + 3 - g.pt - g.h;
+  const padRight = (g.ow - 1) * s + 3 - g.pl - g.w;
+  return (
+    isDepthwise(g) && g.kh === 3 && g.kw === 3 && g.dh === 1 && g.dw === 1 && (s === 1 || s === 2) && g.sw === s &&
+    Math.max(g.pt, g.pl, padBottom, padRight) <= 1 && g.ow >= 5 && (s === 1 || g.w >= 8)
+  );
+}
+
+const CONV_IMPLS: ConvImpl[] = [
+  {
+    // Measured 1.2-1.7x f32_dwconv2d_x8 on MobileNet's layers (no padded copy, edges by shuffles).
+    kernel: 'f32_dwconv2d_3x3_x4',
+    applies: (g, simd) => simd && isDepthwise3x3(g),
+    pack: (wasm, weight) => upload(wasm, weight),
+    scratchBytes: (wasm, g) => wasm.fn.f32_dwconv2d_3x3_scratch_bytes(g.w),
+    bind: (wasm, g) => (x, y, wt, bias, scratch, act, p0, p1) =>
+      wasm.fn.f32_dwconv2d_3x3_x4(x, y, wt, bias, scratch, g.n, g.c, g.h, g.w, g.sh, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+  },
+  {
+    kernel: 'f32_dwconv2d_c4',
+    applies: (g, simd) => simd && isDepthwise(g) && g.ow < DEPTHWISE_C4_MAX_WIDTH,
+    pack: (wasm, weight, g) => {
+      const packed = wasm.alloc(wasm.fn.f32_pack_dw_c4_bytes(g.c, g.kh, g.kw), 16);
+      const mark = wasm.mark();
+      wasm.fn.f32_pack_dw_c4__ck(packed, upload(wasm, weight), g.c, g.kh, g.kw);
+      wasm.reset(mark);
+      return packed;
+    },
+    scratchBytes: (wasm, g) => wasm.fn.f32_dwconv2d_c4_scratch_bytes(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.oh, g.ow),
+    bind: (wasm, g) => (x, y, wp, bias, scratch, act, p0, p1) =>
+      wasm.fn.f32_dwconv2d_c4(x, y, wp, bias, scratch, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+  },
+  {
+    kernel: 'f32_dwconv2d_x8',
+    applies: isDepthwise,
+    pack: (wasm, weight) => upload(wasm, weight),
+    scratchBytes: (wasm, g) => wasm.fn.f32_dwconv2d_scratch_bytes(g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow),
+    bind: (wasm, g) => (x, y, wt, bias, scratch, act, p0, p1) =>
+      wasm.fn.f32_dwconv2d_x8(x, y, wt, bias, scratch, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+  },
+  {
+    kernel: 'f32_conv3x3_wino2x2_4x8',
+    applies: (g, simd) =>
+      simd && g.group === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.c >= WINOGRAD_MIN_CHANNELS,
+    pack: (wasm, weight, g) => {
+      const packed = wasm.alloc(wasm.fn.f32_pack_wino2x2_bytes(g.m, g.c), 16);
+      const mark = wasm.mark();
+      wasm.fn.f32_pack_wino2x2__mk(packed, upload(wasm, weight), g.m, g.c);
+      wasm.reset(mark);
+      return packed;
+    },
+    scratchBytes: (wasm, g) => wasm.fn.f32_conv3x3_wino2x2_scratch_bytes(g.c, g.m, g.oh, g.ow),
+    bind: (wasm, g) => (x, y, up, bias, scratch, act, p0, p1) =>
+      wasm.fn.f32_conv3x3_wino2x2_4x8(x, y, up, bias, scratch, g.n, g.c, g.h, g.w, g.m, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+  },
+  {
+    // Rows of at least 8 pixels, kernels larger than 1x1 (im2col of a 1x1 Conv is a plain copy of what it reads).
+    kernel: 'f32_conv2d_direct_4x8',
+    applies: (g, simd) => simd && g.ow >= 8 && g.kh * g.kw > 1,
+    pack: packGm4,
+    scratchBytes: (wasm, g) => wasm.fn.f32_conv2d_direct_scratch_bytes(g.cg, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow),
+    bind: (wasm, g) => (x, y, wp, bias, scratch, act, p0, p1) =>
+      wasm.fn.f32_conv2d_direct_4x8(x, y, wp, bias, scratch, g.n, g.c, g.h, g.w, g.m, g.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+  },
+  {
+    kernel: 'f32_conv2d_4x8',
+    applies: () => true,
+    pack: packGm4,
+    scratchBytes: (wasm, g) => wasm.fn.f32_conv2d_scratch_bytes(g.cg, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow),
+    bind: (wasm, g) => (x, y, wp, bias, scratch, act, p0, p1) =>
+      wasm.fn.f32_conv2d_4x8(x, y, wp, bias, scratch, g.n, g.c, g.h, g.w, g.m, g.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+  },
+];
+
+/** The Conv implementation the wasm backend runs for this geometry in a build with or without SIMD. */
+export function chooseConvKernel(g: ConvGeometry, simd: boolean): KernelName {
+  return CONV_IMPLS.find((impl) => impl.applies(g, simd))!.kernel;
+}
 
 export function prepareConv(ctx: WasmKernelContext): PreparedKernel | undefined {
   const x = f32Dims(ctx.inputs[0]);
@@ -14,37 +154,25 @@ export function prepareConv(ctx: WasmKernelContext): PreparedKernel | undefined 
   const act = fusedActivation(ctx.node);
   if (!x || !y || x.length !== 4 || !weight || weight.type !== 'float32' || weight.dims.length !== 4 || !act) return undefined;
   if (ctx.node.inputs[2] && !biasInput) return undefined;
+  const g = convGeometry(ctx, x, y, weight);
+  const impl = CONV_IMPLS.find((i) => i.applies(g, ctx.wasm.variant !== 'scalar'))!;
+  const wasm = ctx.wasm;
+  const bias = uploadTensor(wasm, biasInput);
+  const weights = impl.pack(wasm, weight.toFloat32(), g);
+  const run = impl.bind(wasm, g);
+  return {
+    name: wasm.kernelName(impl.kernel),
+    scratchBytes: impl.scratchBytes(wasm, g),
+    run: (inp, out, scratch) => run(inp[0]!, out[0]!, weights, bias, scratch, act.code, act.p0, act.p1),
+  };
+}
+
+function convGeometry(ctx: WasmKernelContext, x: number[], y: number[], weight: Tensor): ConvGeometry {
   const [n, c, h, w] = x as [number, number, number, number];
   const [m, cg, kh, kw] = weight.dims as [number, number, number, number];
-  const group = attrInt(ctx.node, 'group', 1);
   const geo = windowGeometry(ctx, 'conv', [h, w], [kh, kw]);
-  const [oh, ow] = [y[2]!, y[3]!];
   const [sh, sw] = geo.strides as [number, number];
   const [dh, dw] = geo.dilations as [number, number];
   const [pt, pl] = geo.padsBegin as [number, number];
-  const fn = ctx.wasm.fn;
-  const bias = uploadTensor(ctx.wasm, biasInput);
-
-  if (group === c && group === m && cg === 1) {
-    const wPtr = upload(ctx.wasm, weight.toFloat32());
-    return {
-      name: `f32_dwconv2d_x8__${ctx.wasm.variant}`,
-      scratchBytes: fn.f32_dwconv2d_scratch_bytes(h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow),
-      run: (inp, out, scratch) =>
-        fn.f32_dwconv2d_x8(inp[0]!, out[0]!, wPtr, bias, scratch, n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, act.code, act.p0, act.p1),
-    };
-  }
-  const k = cg * kh * kw;
-  const packed = ctx.wasm.alloc(fn.f32_pack_gm4_bytes(m, k, group), 16);
-  // The unpacked weights are only the packing's source: freed right after.
-  const mark = ctx.wasm.mark();
-  fn.f32_pack_gm4__mk(packed, upload(ctx.wasm, weight.toFloat32()), m, k, group);
-  ctx.wasm.reset(mark);
-  const scratchBytes = fn.f32_conv2d_scratch_bytes(cg, h, w, kh, kw, sh, sw, pt, pl, oh, ow);
-  return {
-    name: `f32_conv2d_4x8__${ctx.wasm.variant}`,
-    scratchBytes,
-    run: (inp, out, scratch) =>
-      fn.f32_conv2d_4x8(inp[0]!, out[0]!, packed, bias, scratch, n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, act.code, act.p0, act.p1),
-  };
+  return { n, c, h, w, m, group: attrInt(ctx.node, 'group', 1), cg, kh, kw, sh, sw, dh, dw, pt, pl, oh: y[2]!, ow: y[3]! };
 }

@@ -7,6 +7,7 @@ import { elementwiseKernels } from './elementwise.js';
 import { prepareGemm, prepareMatMul } from './gemm.js';
 import { prepareLayerNormalization, prepareSoftmax } from './normalization.js';
 import { prepareAveragePool, prepareGlobalAveragePool, prepareMaxPool } from './pool.js';
+import { int8Kernels } from './qkernels.js';
 
 export const WASM_KERNELS: WasmKernelTable = {
   Conv: prepareConv,
@@ -20,4 +21,5 @@ export const WASM_KERNELS: WasmKernelTable = {
   Softmax: prepareSoftmax,
   LayerNormalization: prepareLayerNormalization,
   ...elementwiseKernels,
+  ...int8Kernels, // int8 ops; its MaxPool tries the float glue first
 };

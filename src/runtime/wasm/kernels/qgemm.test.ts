@@ -1,0 +1,68 @@
+// The int8 GEMM (qs8_gemm_n8k2b) through its glue against the reference QGemmFixed, bit for bit: one row (a matrix-
+// vector product) and several, remainders of the 4-row and 8/16-column tiles, odd K, batched a, int8 and uint8.
+
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { qfusedOps } from '../../../kernels/ref/qfused.js';
+import { loadWasmKernels, type WasmKernels } from '../../../kernels/wasm/module.js';
+import { TEST_VARIANTS } from '../../../kernels/wasm/test-helpers.js';
+import { seededRandom } from '../../../tensor/random.js';
+import { Tensor } from '../../../tensor/tensor.js';
+import { prepareQGemm } from './qgemm.js';
+import { expectSame, qnode, randomQ, runGlue } from './qtesting.js';
+
+const REF = qfusedOps['edgeinfer.QGemmFixed']!;
+
+function gemmCase(k: WasmKernels, aDims: number[], n: number, seed: number, uint8 = false, wZero = false) {
+  const rand = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const [qmin, qmax] = uint8 ? [0, 255] : [-128, 127];
+  const K = aDims[aDims.length - 1]!;
+  const a = randomQ(uint8 ? 'uint8' : 'int8', aDims, seed);
+  const w = randomQ('int8', [K, n], seed + 1, -100, 100);
+  const bias = rand() < 0.8 ? randomQ('int32', [n], seed + 2, -30000, 30000) : undefined;
+  const attrs = {
+    a_zero_point: int(qmin, qmax),
+    w_zero_point: Array.from({ length: n }, () => (wZero ? int(-20, 20) : 0)),
+    multiplier: Array.from({ length: n }, () => int(2 ** 30, 2 ** 31 - 1)),
+    shift: Array.from({ length: n }, () => int(-14, -7)),
+    y_zero_point: int(qmin, qmax),
+  };
+  const inputs = [a, w, bias];
+  return runGlue(k, prepareQGemm, REF, qnode('QGemmFixed', attrs, inputs), inputs, [1, 2]);
+}
+
+describe.each(TEST_VARIANTS)('int8 GEMM kernel, %s build', (variant) => {
+  let k: WasmKernels;
+  beforeAll(async () => {
+    k = await loadWasmKernels({ variant });
+  });
+  afterEach(() => k.reset());
+
+  it('equals the reference QGemmFixed bit for bit (M 1..9, N and K with remainders, batched a)', () => {
+    const rand = seededRandom(5);
+    const r = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const shapes: [number[], number][] = [
+      [[1, 64], 10], // ResNet-8's classifier
+      [[1, 1280], 37], // a MobileNet-like matrix-vector product, N % 16 != 0
+      [[1, 3], 1],
+      [[4, 16], 16],
+      [[2, 3, 7], 9], // MatMul [B, M, K]
+      ...Array.from({ length: 30 }, (): [number[], number] => [[r(1, 9), r(1, 40)], r(1, 40)]),
+    ];
+    shapes.forEach(([aDims, n], i) => {
+      const uint8 = i % 3 === 2;
+      const wZero = i % 5 === 4;
+      const run = gemmCase(k, aDims, n, 300 + i, uint8, wZero);
+      const what = `a=[${aDims}] N=${n} ${uint8 ? 'uint8' : 'int8'} wZero=${wZero}`;
+      expect(run.kernel, what).toBe(`qs8_gemm_n8k2b__${variant}`);
+      expectSame(run, what);
+    });
+  });
+
+  it('declines weights whose centred values do not fit int8 (the reference kernel runs them)', () => {
+    const a = randomQ('int8', [1, 4], 1);
+    const w = Tensor.fromNumbers('int8', [127, 0, 0, 0], [4, 1]);
+    const node = qnode('QGemmFixed', { w_zero_point: [-10], multiplier: [2 ** 30], shift: [-3] }, [a, w]);
+    expect(runGlue(k, prepareQGemm, REF, node, [a, w], [1]).kernel).toBeUndefined();
+  });
+});
