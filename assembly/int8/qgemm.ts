@@ -2,7 +2,7 @@
 // W packed once as int8 pairs over K (widened in registers), rows of A as i16 pairs splatted, int32 sums per column,
 // then each column's own fixed-point requantization (a scalar epilogue: a lane-wise shift would need four).
 
-import { loadQ, QOut, Q_UNSIGNED, requantScalar } from './requant';
+import { loadQ, QOut, Q_FLOAT_OUT, Q_UNSIGNED, requantScalar } from './requant';
 
 /** Bytes of W [K, N] in layout n8k2b: [ceil(N/8)][ceil(K/2)][8 columns][2] int8. */
 export function qs8_pack_n8k2b_bytes(k: i32, n: i32): i32 {
@@ -38,7 +38,8 @@ export function qs8_gemm_scratch_bytes(k: i32, n: i32): i32 {
 
 /**
  * y = requant((A - aZero) x W + bias). A [M, K] int8/uint8; W packed n8k2b; params: a QOut block whose per-channel
- * arrays hold N values (xZero is A's zero point); y [M, N]; scratch of qs8_gemm_scratch_bytes.
+ * arrays hold N values (xZero is A's zero point); y [M, N]; scratch of qs8_gemm_scratch_bytes. With Q_FLOAT_OUT,
+ * y is float32: f32(sum + bias) * scale[n], the scales at QOut.mult.
  */
 export function qs8_gemm_n8k2b(a: usize, y: usize, wp: usize, params: usize, scratch: usize, m: i32, k: i32, n: i32): void {
   const out = changetype<QOut>(params);
@@ -61,8 +62,16 @@ export function qs8_gemm_n8k2b(a: usize, y: usize, wp: usize, params: usize, scr
     else if (ASC_FEATURE_SIMD) sumsRow1(rows, wp, sums, kp2, n8);
     else sumsScalar(rows, wp, sums, kp2, n8, mr);
     for (let i = 0; i < mr; i++) {
-      const yr = y + <usize>(r + i) * n;
       const sr = sums + <usize>i * n8 * 4;
+      if ((out.flags & Q_FLOAT_OUT) != 0) {
+        const yr = y + (<usize>(r + i) * n << 2);
+        for (let j = 0; j < n; j++) {
+          const at = <usize>j << 2;
+          store<f32>(yr + at, <f32>(load<i32>(sr + at) + load<i32>(out.bias + at)) * load<f32>(out.mult + at));
+        }
+        continue;
+      }
+      const yr = y + <usize>(r + i) * n;
       for (let j = 0; j < n; j++) {
         const at = <usize>j << 2;
         const acc = load<i32>(sr + at) + load<i32>(out.bias + at);

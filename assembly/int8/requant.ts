@@ -3,6 +3,8 @@
 
 /** Flag bit: the int8 tensors of a kernel call are uint8 (zero-extended on load, narrowed unsigned on store). */
 export const Q_UNSIGNED: i32 = 1;
+/** Flag bit of the GEMM: float32 output y = f32(sum + bias) * scale, with QOut.mult pointing at the float32 scales. */
+export const Q_FLOAT_OUT: i32 = 2;
 
 /**
  * The quantization parameters of a conv / GEMM node, a block of 8 int32 in memory written once by the glue
@@ -116,10 +118,4 @@ export const Q_UNSIGNED: i32 = 1;
   } else if (count == 1) {
     v128.store8_lane(p, v, 0);
   }
-}
-
-/** Eight int8 / uint8 at p widened to i16 minus the zero point (zp splatted as i16). */
-@inline export function vload8Centered(p: usize, zp: v128, unsigned: bool): v128 {
-  const v = unsigned ? v128.load8x8_u(p) : v128.load8x8_s(p);
-  return i16x8.sub(v, zp);
 }

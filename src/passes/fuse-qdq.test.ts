@@ -265,6 +265,42 @@ describe('fuse-qdq: Add, pools, data movement', () => {
   });
 });
 
+describe('fuse-qdq: outputs left in float', () => {
+  const weights = { ws: f32(Array.from({ length: 300 }, (_, i) => 0.001 * (1 + (i % 7))), [300]), as: f32([0.05]), az: q('int8', [3]) };
+
+  it('turns a Gemm whose logits stay float into QGemmToFloat: integer sums times a float32 scale per column', () => {
+    const model = makeModel({
+      inputs: [['a', 'float32', [2, 256]]],
+      outputs: [['y', 'float32']],
+      nodes: [...qdq('a', 'as', 'az'), node('DequantizeLinear', ['wq', 'ws'], ['wd'], { axis: int(0) }), node('Gemm', ['a_dq', 'wd'], ['y'], { transB: int(1) }, 'classifier')],
+      initializers: { ...weights, wq: randomQ('int8', [300, 256], 7) },
+    });
+    const after = fuseQdqPass.run(model, ctx);
+    show('float-output Gemm', model, after);
+    expect(opsOf(after)).toEqual(['QuantizeLinear', 'edgeinfer.QGemmToFloat']);
+    const feeds = { a: randomTensor('float32', [2, 256], 8) };
+    const [exact, fused] = [runAll(model, feeds).get('y')!.toNumbers(), runAll(after, feeds).get('y')!.toNumbers()];
+    // The float Gemm rounds its sums in float32, the fused op is exact until one float32 product: they differ by ulps.
+    fused.forEach((v, i) => expect(Math.abs(v - exact[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(exact[i]!))));
+  });
+
+  it('dequantizes a weight above the load-time folding limit once when its op stays in float', () => {
+    // A Conv with a float output has no integer form: its 300 x 256 weights (more than fold-constants folds) become float.
+    const model = makeModel({
+      inputs: [['a', 'float32', [1, 256, 2, 2]]],
+      outputs: [['y', 'float32']],
+      nodes: [...qdq('a', 'as', 'az'), node('DequantizeLinear', ['wq', 'ws'], ['wd'], { axis: int(0) }), node('Conv', ['a_dq', 'wd'], ['y'], { kernel_shape: ints([1, 1]) }, 'conv')],
+      initializers: { ...weights, wq: randomQ('int8', [300, 256, 1, 1], 7) },
+    });
+    const after = fuseQdqPass.run(model, ctx);
+    expect(opsOf(after)).toEqual(['QuantizeLinear', 'DequantizeLinear', 'Conv']);
+    const w = after.graph.initializers.get('wd')!;
+    expect([w.type, ...w.dims]).toEqual(['float32', 300, 256, 1, 1]);
+    const feeds = { a: randomTensor('float32', [1, 256, 2, 2], 8) };
+    expect(runAll(after, feeds).get('y')!.data).toEqual(runAll(model, feeds).get('y')!.data);
+  });
+});
+
 describe('fuse-qdq on the bundled ResNet-8 quantized by quantizeGraph', () => {
   it('turns every Conv, Add, pool and Gemm into integer ops, each within one step of its QDQ subgraph', async () => {
     const model = readOnnx(readFileSync(new URL('../../models/resnet8/model.onnx', import.meta.url)));

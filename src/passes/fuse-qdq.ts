@@ -1,14 +1,17 @@
 // Fuses QDQ patterns into integer ops: DequantizeLinear inputs -> Conv / Gemm / MatMul / Add / AveragePool
 // [-> Relu / Clip] -> QuantizeLinear becomes one edgeinfer.Q*Fixed node (int32 sums, fixed-point requantization,
 // the activation as a clamp); DQ -> MaxPool / Reshape / Flatten / Squeeze / Unsqueeze / Transpose -> Q with equal
-// parameters runs the op on the int8 values. Anything else stays in float.
+// parameters runs the op on the int8 values. Anything else stays in float, its constant weights dequantized once here.
+// A Gemm / MatMul on dequantized inputs whose output stays float becomes edgeinfer.QGemmToFloat.
 // before -> after:  xd = DQ(xq, sx, zx); wd = DQ(wq, sw, zw); bd = DQ(bq, sb); t = Conv(xd, wd, bd); r = Relu(t); yq = Q(r, sy, zy)
 //               ->  yq = edgeinfer.QLinearConvFixed[x_zero_point=zx, w_zero_point=zw, multiplier=…, shift=…, y_zero_point=zy, output_min=zy](xq, wq, bq)
 
 import { attrFloat, attrInt } from '../ir/attrs.js';
 import { isDefaultDomain, type Attribute, type Model, type Node, type ValueType } from '../ir/graph.js';
 import { verifyModel } from '../ir/verify.js';
+import { callKernel } from '../kernels/op-def.js';
 import { ADD_LEFT_SHIFT, QFUSED } from '../kernels/ref/qfused.js';
+import { quantOps } from '../kernels/ref/quant.js';
 import { roundHalfEven, saturateRound } from '../kernels/ref/quant-math.js';
 import { EDGEINFER_DOMAIN } from '../kernels/ref/fused.js';
 import { quantizeMultiplier } from '../quant/qparams.js';
@@ -183,11 +186,14 @@ interface WeightedParts {
   accScale: number[];
 }
 
-/** The activation input and the weight, quantized as the integer kernels expect; `axis` is the weight's output-channel axis. */
+/**
+ * The activation input and the weight, quantized as the integer kernels expect; `axis` is the weight's output-channel
+ * axis. A quantized output must have the input's dtype (a float one, m.out.dtype 'float32', any).
+ */
 function weightedParts(m: Match, axis: number, channels: number): WeightedParts | undefined {
   const x = m.input(0);
   const w = m.input(1);
-  if (!perTensor(x) || x.dtype !== m.out.dtype || !w?.constant || !['int8', 'uint8'].includes(w.dtype)) return undefined;
+  if (!perTensor(x) || (m.out.dtype !== 'float32' && x.dtype !== m.out.dtype) || !w?.constant || !['int8', 'uint8'].includes(w.dtype)) return undefined;
   if (w.axis !== undefined && (w.axis !== axis || w.scale.length !== channels)) return undefined;
   const ws = expand(w.scale, channels);
   return { x, w, accScale: ws.map((s) => x.scale[0]! * s) };
@@ -242,7 +248,7 @@ function fuseGemmLike(m: Match, transB: boolean, alpha: number, beta: number): F
     if (!values.every((v) => Math.abs(v) < 2 ** 31)) return undefined;
     bias = { name: m.newName(`${bias.name}_beta`), tensor: new Tensor('int32', Int32Array.from(values), [N]) };
   }
-  const attrs = bias && weightedAttrs(m, p, 'a_zero_point', alpha);
+  const attrs = bias && (m.out.dtype === 'float32' ? dequantAttrs(p, alpha) : weightedAttrs(m, p, 'a_zero_point', alpha));
   if (!bias || !attrs) return undefined;
   const inits: [string, Tensor][] = bias.tensor ? [[bias.name, bias.tensor]] : [];
   let w = p.w.q;
@@ -250,7 +256,18 @@ function fuseGemmLike(m: Match, transB: boolean, alpha: number, beta: number): F
     w = m.newName(`${p.w.q}_kn`);
     inits.push([w, transposed(p.w.constant!)]);
   }
-  return { node: fusedNode(m, QFUSED.gemm, [p.x.q, w, bias.name], attrs), initializers: inits };
+  return { node: fusedNode(m, m.out.dtype === 'float32' ? QFUSED.gemmToFloat : QFUSED.gemm, [p.x.q, w, bias.name], attrs), initializers: inits };
+}
+
+/** QGemmToFloat's attributes: the zero points and the float32 scale of each column's sums, alpha * a_scale * w_scale[n]. */
+function dequantAttrs(p: WeightedParts, alpha: number): [string, Attribute][] {
+  const wz = p.w.zeroPoint.every((z) => z === p.w.zeroPoint[0]) ? p.w.zeroPoint.slice(0, 1) : p.w.zeroPoint;
+  const scale = p.accScale.map((s) => Math.fround(alpha * s));
+  return [
+    ['a_zero_point', int(p.x.zeroPoint[0]!)],
+    ['w_zero_point', ints(wz)],
+    ['scale', { type: 'floats', value: scale.every((v) => v === scale[0]) ? scale.slice(0, 1) : scale }],
+  ];
 }
 
 const fuseGemm: Rule = (m) => {
@@ -326,6 +343,9 @@ const RULES: Readonly<Record<string, Rule>> = {
   Transpose: passThrough,
 };
 
+/** Ops whose float output can come from integer sums: edgeinfer.QGemmToFloat. */
+const FLOAT_OUTPUT_RULES: Readonly<Record<string, Rule>> = { Gemm: fuseGemm, MatMul: fuseMatMul };
+
 /** The QuantizeLinear's per-tensor constant parameters. */
 function outputOf(q: Node, types: Map<string, ValueType>, constants: Map<string, Tensor>): Match['out'] | undefined {
   const scale = constantOfType(constants, q.inputs[1], ['float32']);
@@ -367,9 +387,41 @@ function fuseQdq(model: Model, ctx: PassContext): Model {
     replace.set(q, fused.node);
     for (const [name, t] of fused.initializers ?? []) initializers.set(name, t);
   }
+  // Gemm / MatMul on dequantized inputs whose output stays float (the logits): integer sums, dequantized once.
+  for (const base of graph.nodes) {
+    const rule = isDefaultDomain(base.domain) && Object.hasOwn(FLOAT_OUTPUT_RULES, base.op) ? FLOAT_OUTPUT_RULES[base.op] : undefined;
+    const y = base.outputs[0];
+    if (!rule || replace.has(base) || !y || types.get(y)?.dtype !== 'float32') continue;
+    const facts = { model, types, constants, uses, base, act: undefined, out: { q: y, dtype: 'float32' as DataType, scale: 1, zeroPoint: 0 }, newName };
+    const fused = rule({ ...facts, input: (i: number) => dequantized(facts, base.inputs[i]) });
+    if (!fused) continue;
+    replace.set(base, fused.node);
+    for (const [name, t] of fused.initializers ?? []) initializers.set(name, t);
+  }
+  foldWeightDequantize(model, uses, constants, replace, initializers);
   if (replace.size === 0) return model;
   const out = eliminateDeadPass.run(rewriteGraph(model, replace, initializers), ctx);
-  return out.opsets.has(EDGEINFER_DOMAIN) ? out : { ...out, opsets: new Map([...out.opsets, [EDGEINFER_DOMAIN, 1]]) };
+  return out.opsets.has(EDGEINFER_DOMAIN) || !hasFusedOp(out) ? out : { ...out, opsets: new Map([...out.opsets, [EDGEINFER_DOMAIN, 1]]) };
+}
+
+const hasFusedOp = (m: Model) => m.graph.nodes.some((n) => n.domain === EDGEINFER_DOMAIN);
+
+/**
+ * A DequantizeLinear of a constant weight that feeds an op left in float (e.g. a classifier whose logits stay float)
+ * would run on every inference when the weight is above the verifier's load-time folding limit (fold-constants does
+ * the smaller ones): its float values become an initializer here.
+ */
+function foldWeightDequantize(model: Model, uses: Uses, constants: Map<string, Tensor>, replace: Map<Node, Node | null>, initializers: Map<string, Tensor>): void {
+  const opset = model.opsets.get('') ?? 1;
+  for (const dq of model.graph.nodes) {
+    const out = dq.outputs[0];
+    if (!isOp(dq, 'DequantizeLinear') || replace.has(dq) || !out || constants.has(out) || uses.graphOutputs.has(out)) continue;
+    const inputs = dq.inputs.map((i) => (i ? constants.get(i) : undefined));
+    if (dq.inputs.some((name, i) => name && !inputs[i])) continue; // a parameter computed at run time
+    if (!(uses.readers.get(out) ?? []).some((r) => !replace.has(r))) continue; // only fused nodes read it
+    replace.set(dq, null);
+    initializers.set(out, callKernel(quantOps.DequantizeLinear!, { node: dq, opset }, inputs)[0]!);
+  }
 }
 
 export const fuseQdqPass: Pass = { name: 'fuse-qdq', run: fuseQdq };

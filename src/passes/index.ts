@@ -12,17 +12,20 @@ import { foldBatchNormPass } from './fold-batchnorm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { fuseActivationPass } from './fuse-activation.js';
 import { fuseMatMulAddPass } from './fuse-matmul-add.js';
+import { fuseQdqPass } from './fuse-qdq.js';
 import type { Pass } from './graph-edit.js';
 
 export type { Pass, PassContext } from './graph-edit.js';
 
 /**
- * Order matters: copies go first so patterns see through them; constant folding turns Constant nodes
+ * Order matters: copies go first so patterns see through them; QDQ patterns fuse into integer ops before
+ * constant folding would turn the weights' DequantizeLinear into float weights; constant folding turns Constant nodes
  * into initializers that the fusions need; MatMul+Add becomes Gemm before BN folding, which must see
  * the Conv/Gemm before its activation is fused; dead weights (replaced by folded ones) go last.
  */
 export const PASSES: readonly Pass[] = [
   eliminateIdentityPass,
+  fuseQdqPass,
   foldConstantsPass,
   fuseMatMulAddPass,
   foldBatchNormPass,

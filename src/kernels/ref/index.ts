@@ -5,6 +5,7 @@ import { convOps } from './conv.js';
 import { dataMovementOps } from './data-movement.js';
 import { elementwiseOps } from './elementwise.js';
 import { fusedOps } from './fused.js';
+import { qfusedOps } from './qfused.js';
 import { matmulOps } from './matmul.js';
 import { normalizationOps } from './normalization.js';
 import { poolOps } from './pool.js';
@@ -25,4 +26,5 @@ export const referenceOps: OpTable = {
   ...rnnOps,
   ...quantOps,
   ...fusedOps,
+  ...qfusedOps,
 };

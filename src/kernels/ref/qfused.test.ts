@@ -127,6 +127,24 @@ describe('QGemmFixed', () => {
   });
 });
 
+describe('QGemmToFloat', () => {
+  it('dequantizes the int32 sums plus bias with one float32 scale per column', () => {
+    // Sums as in QGemmFixed above: -3 + 10 = 7 and 7 + 0 = 7; scales 0.5 and 0.25.
+    const a = t('int8', [4, -2, 0], [1, 3]);
+    const w = t('int8', [1, 2, 3, 4, -5, 6], [3, 2]);
+    const b = t('int32', [10, 0], [2]);
+    const y = run('QGemmToFloat', { a_zero_point: int(-1), w_zero_point: ints([0, 1]), scale: { type: 'floats', value: [0.5, 0.25] } }, [a, w, b]);
+    expect(y.type).toBe('float32');
+    expect(y.toNumbers()).toEqual([3.5, 1.75]);
+  });
+
+  it('refuses a scale that is not positive', () => {
+    const a = t('int8', [1], [1, 1]);
+    const w = t('int8', [1], [1, 1]);
+    expect(() => run('QGemmToFloat', { scale: { type: 'floats', value: [0] } }, [a, w])).toThrow(/scale 0 must be positive and finite/);
+  });
+});
+
 describe('QAddFixed', () => {
   // a: zero point 1, multiplier 0.5; b: zero point -1, multiplier 0.25; output multiplier 2^-19, zero point 2.
   const attrs = {

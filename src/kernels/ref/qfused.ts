@@ -1,7 +1,7 @@
 // Reference kernels of the integer ops that the fuse-qdq pass makes out of QDQ graphs: int32 sums of
 // (x - x_zero_point) * (w - w_zero_point), then TFLite's fixed-point requantization and the activation as a clamp.
 
-import { attrInt, attrInts } from '../../ir/attrs.js';
+import { attrFloats, attrInt, attrInts } from '../../ir/attrs.js';
 import type { Dim, ValueType } from '../../ir/graph.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../quant/qparams.js';
 import { DTYPES, type DataType, type NumberArray } from '../../tensor/dtype.js';
@@ -17,6 +17,7 @@ import { quantOps } from './quant.js';
 export const QFUSED = {
   conv: 'QLinearConvFixed',
   gemm: 'QGemmFixed',
+  gemmToFloat: 'QGemmToFloat',
   add: 'QAddFixed',
   averagePool: 'QAveragePoolFixed',
   globalAveragePool: 'QGlobalAveragePoolFixed',
@@ -177,22 +178,32 @@ const QLinearConvFixed: OpDef = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// QGemmFixed(a [..., K], w [K, N], B? [N]): a_zero_point, w_zero_point (1 or N), requantization per column
+// QGemmFixed(a [..., K], w [K, N], B? [N]): a_zero_point, w_zero_point (1 or N), requantization per column.
+// QGemmToFloat: the same int32 sums, dequantized: y = float32(sum + B) * scale[n] (float logits after int8 layers).
 // ---------------------------------------------------------------------------------------------
 
 export interface GemmParams {
   aZero: number;
   wZero: Int32Array;
-  requant: Requant;
 }
 
 export function gemmParams(ctx: KernelContext, aDtype: DataType, wDtype: DataType, N: number | undefined): GemmParams {
   const wZero = channelInts(ctx, 'w_zero_point', N, 0);
   wZero.forEach((z) => intInRange(ctx, 'w_zero_point', z, DTYPES[wDtype].min!, DTYPES[wDtype].max!));
-  return { aZero: zeroPointAttr(ctx, 'a_zero_point', aDtype), wZero, requant: requantAttrs(ctx, aDtype, N) };
+  return { aZero: zeroPointAttr(ctx, 'a_zero_point', aDtype), wZero };
 }
 
-function gemmType(ctx: KernelContext, inputs: (ValueType | undefined)[]): ValueType {
+/** QGemmToFloat's `scale` (1 or N float32 values, a_scale * w_scale[n]), each positive and finite. */
+export function dequantScales(ctx: KernelContext, N: number | undefined): Float32Array {
+  const v = attrFloats(ctx.node, 'scale');
+  if (!v || (v.length !== 1 && N !== undefined && v.length !== N)) {
+    throw nodeError(ctx, 'QPARAMS_INVALID', `scale has ${v ? v.length : 'no'} values, expected 1 or ${N ?? 'N'} (one per output column)`, { expected: N, actual: v?.length });
+  }
+  for (const s of v) if (!(s > 0) || !Number.isFinite(s)) throw nodeError(ctx, 'QPARAMS_INVALID', `scale ${s} must be positive and finite`, { actual: s });
+  return Float32Array.from(v);
+}
+
+function gemmType(ctx: KernelContext, inputs: (ValueType | undefined)[], toFloat: boolean): ValueType {
   const a = required(ctx, inputs, 0, 'a');
   const w = required(ctx, inputs, 1, 'w');
   const dtype = qdtype(ctx, a, 'a');
@@ -202,24 +213,53 @@ function gemmType(ctx: KernelContext, inputs: (ValueType | undefined)[]): ValueT
   if (a.shape && a.shape.length < 2) {
     throw nodeError(ctx, 'SHAPE_MISMATCH', `a has shape [${a.shape.join(',')}], expected at least 2 dims [..., M, K]`, { expected: '>= 2', actual: a.shape.length });
   }
-  const N = w.shape?.[1];
+  const N = known(w.shape?.[1]);
   biasOf(ctx, inputs[2], N);
-  gemmParams(ctx, dtype, qdtype(ctx, w, 'w'), known(N));
+  gemmParams(ctx, dtype, qdtype(ctx, w, 'w'), N);
+  if (toFloat) dequantScales(ctx, N);
+  else requantAttrs(ctx, dtype, N);
   const [acc] = quantOps.MatMulInteger!.infer({ ...ctx, constant: () => undefined }, [a, w]);
-  return { dtype, shape: acc!.shape };
+  return { dtype: toFloat ? 'float32' : dtype, shape: acc!.shape };
+}
+
+/** (a - a_zero_point) x (w - w_zero_point) as int32 sums [..., N]. */
+function gemmSums(ctx: KernelContext, a: Tensor, w: Tensor): Tensor {
+  const N = w.dims[1]!;
+  const p = gemmParams(ctx, a.type, w.type, N);
+  const wZero = Tensor.fromNumbers(w.type, p.wZero, p.wZero.length === 1 ? [] : [N]);
+  return quantOps.MatMulInteger!.run(ctx, [a, w, scalar(a.type, p.aZero), wZero])[0]!;
 }
 
 const QGemmFixed: OpDef = {
-  infer: (ctx, inputs) => [gemmType(ctx, inputs)],
+  infer: (ctx, inputs) => [gemmType(ctx, inputs, false)],
   run(ctx, inputs) {
-    const { dtype } = gemmType(ctx, inputs.map(typeOf));
+    const { dtype } = gemmType(ctx, inputs.map(typeOf), false);
     const [a, w, b] = inputs as [Tensor, Tensor, Tensor | undefined];
     const N = w.dims[1]!;
-    const p = gemmParams(ctx, a.type, w.type, N);
-    const wZero = Tensor.fromNumbers(w.type, p.wZero, p.wZero.length === 1 ? [] : [N]);
-    const [acc] = quantOps.MatMulInteger!.run(ctx, [a, w, scalar(a.type, p.aZero), wZero]);
-    const y = Tensor.zeros(dtype, acc!.dims, ctx.node.name || QFUSED.gemm);
-    requantizeInto(acc!.data as Int32Array, b?.data as Int32Array | undefined, p.requant, N, 1, y.data as NumberArray);
+    const acc = gemmSums(ctx, a, w);
+    const y = Tensor.zeros(dtype, acc.dims, ctx.node.name || QFUSED.gemm);
+    requantizeInto(acc.data as Int32Array, b?.data as Int32Array | undefined, requantAttrs(ctx, dtype, N), N, 1, y.data as NumberArray);
+    return [y];
+  },
+};
+
+const QGemmToFloat: OpDef = {
+  infer: (ctx, inputs) => [gemmType(ctx, inputs, true)],
+  run(ctx, inputs) {
+    gemmType(ctx, inputs.map(typeOf), true);
+    const [a, w, b] = inputs as [Tensor, Tensor, Tensor | undefined];
+    const N = w.dims[1]!;
+    const scale = dequantScales(ctx, N);
+    const sums = gemmSums(ctx, a, w);
+    const acc = sums.data as Int32Array;
+    const bias = b?.data as Int32Array | undefined;
+    const y = Tensor.zeros('float32', sums.dims, ctx.node.name || QFUSED.gemmToFloat);
+    const out = y.data as Float32Array;
+    for (let i = 0, n = 0; i < acc.length; i++) {
+      const sum = bias ? (acc[i]! + bias[n]!) | 0 : acc[i]!;
+      out[i] = Math.fround(sum) * scale[scale.length === 1 ? 0 : n]!; // exact in double, then rounded once: f32.mul
+      if (++n === N) n = 0;
+    }
     return [y];
   },
 };
@@ -403,6 +443,7 @@ function averagePool(global: boolean): OpDef {
 export const qfusedOps: OpTable = {
   [`${EDGEINFER_DOMAIN}.${QFUSED.conv}`]: QLinearConvFixed,
   [`${EDGEINFER_DOMAIN}.${QFUSED.gemm}`]: QGemmFixed,
+  [`${EDGEINFER_DOMAIN}.${QFUSED.gemmToFloat}`]: QGemmToFloat,
   [`${EDGEINFER_DOMAIN}.${QFUSED.add}`]: QAddFixed,
   [`${EDGEINFER_DOMAIN}.${QFUSED.averagePool}`]: averagePool(false),
   [`${EDGEINFER_DOMAIN}.${QFUSED.globalAveragePool}`]: averagePool(true),

@@ -59,6 +59,26 @@ describe.each(TEST_VARIANTS)('int8 GEMM kernel, %s build', (variant) => {
     });
   });
 
+  it('QGemmToFloat equals the reference bit for bit (float32 output, per-column scales)', () => {
+    const rand = seededRandom(9);
+    const r = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    for (let i = 0; i < 12; i++) {
+      const [m, kk, n] = [r(1, 6), r(1, 70), r(1, 40)];
+      const a = randomQ(i % 2 ? 'uint8' : 'int8', [m, kk], 500 + i);
+      const w = randomQ('int8', [kk, n], 600 + i, -100, 100);
+      const bias = randomQ('int32', [n], 700 + i, -30000, 30000);
+      const attrs = { a_zero_point: i % 2 ? 128 : -3, scale: Array.from({ length: n }, () => Math.fround(1e-4 * (1 + rand()))) };
+      const node = qnode('QGemmToFloat', {}, [a, w, bias]);
+      node.attrs = new Map([
+        ['a_zero_point', { type: 'int', value: attrs.a_zero_point }],
+        ['scale', { type: 'floats', value: attrs.scale }],
+      ]);
+      const run = runGlue(k, prepareQGemm, qfusedOps['edgeinfer.QGemmToFloat']!, node, [a, w, bias], [1, 2]);
+      expect(run.kernel).toBe(`qs8_gemm_n8k2b__${variant}`);
+      expectSame(run, `QGemmToFloat a=[${m},${kk}] N=${n}`);
+    }
+  });
+
   it('declines weights whose centred values do not fit int8 (the reference kernel runs them)', () => {
     const a = randomQ('int8', [1, 4], 1);
     const w = Tensor.fromNumbers('int8', [127, 0, 0, 0], [4, 1]);

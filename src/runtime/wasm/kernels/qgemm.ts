@@ -1,17 +1,23 @@
-// edgeinfer.QGemmFixed on the int8 WebAssembly GEMM: a [..., K] by constant weights [K, N] packed once (n8k2b), each
-// column requantized with its own multiplier. Declines weights whose zero-point-centred values do not fit int8.
+// edgeinfer.QGemmFixed / QGemmToFloat on the int8 WebAssembly GEMM: a [..., K] by constant weights [K, N] packed once
+// (n8k2b), each column requantized with its own multiplier, or dequantized to float32 by its scale. Declines weights
+// whose zero-point-centred values do not fit int8.
 
-import { gemmParams } from '../../../kernels/ref/qfused.js';
+import { QFUSED, dequantScales, gemmParams, requantAttrs } from '../../../kernels/ref/qfused.js';
 import type { NumberArray } from '../../../tensor/dtype.js';
 import type { PreparedKernel, WasmKernelContext } from '../kernel-def.js';
-import { isQuantized, perChannel, qDims, qFlags, uploadBytes, uploadInt32, uploadQOut } from './qcommon.js';
+import { isQuantized, perChannel, qDims, qFlags, uploadBytes, uploadInt32 } from './qcommon.js';
+
+/** Flag of qs8_gemm_n8k2b: float32 output (Q_FLOAT_OUT in assembly/int8/requant.ts). */
+const Q_FLOAT_OUT = 2;
 
 export function prepareQGemm(ctx: WasmKernelContext): PreparedKernel | undefined {
+  const toFloat = ctx.node.op === QFUSED.gemmToFloat;
   const a = qDims(ctx.inputs[0]);
   const weight = ctx.constant(1);
   const bias = ctx.node.inputs[2] ? ctx.constant(2) : undefined;
-  if (!a || a.length < 2 || ctx.constant(0) || !qDims(ctx.outputs[0]) || !weight || !isQuantized(weight.type) || weight.dims.length !== 2) return undefined;
-  if (ctx.node.inputs[2] && (!bias || bias.type !== 'int32')) return undefined;
+  const yType = ctx.outputs[0];
+  if (!a || a.length < 2 || ctx.constant(0) || !weight || !isQuantized(weight.type) || weight.dims.length !== 2) return undefined;
+  if ((toFloat ? yType?.dtype !== 'float32' : !qDims(yType)) || (ctx.node.inputs[2] && (!bias || bias.type !== 'int32'))) return undefined;
   const dtype = ctx.inputs[0]!.dtype;
   const [k, n] = weight.dims as [number, number];
   const m = a.slice(0, -1).reduce((s, d) => s * d, 1);
@@ -23,7 +29,19 @@ export function prepareQGemm(ctx: WasmKernelContext): PreparedKernel | undefined
     if (v < -128 || v > 127) return undefined; // packed as int8: the reference kernel runs such weights
   }
   const fn = ctx.wasm.fn;
-  const params = uploadQOut(ctx.wasm, n, bias, p.aZero, p.requant, dtype);
+  // The QOut block (see qcommon.ts): with a float output its multiplier pointer holds the float32 scales.
+  const biasPtr = uploadInt32(ctx.wasm, bias ? (bias.data as NumberArray) : new Int32Array(n));
+  let params: number;
+  if (toFloat) {
+    const scales = dequantScales(ctx, n);
+    const scalePtr = uploadInt32(ctx.wasm, new Int32Array(Float32Array.from({ length: n }, (_, i) => scales[scales.length === 1 ? 0 : i]!).buffer));
+    params = uploadInt32(ctx.wasm, [biasPtr, scalePtr, 0, p.aZero, 0, 0, 0, qFlags(dtype) | Q_FLOAT_OUT]);
+  } else {
+    const r = requantAttrs(ctx, dtype, n);
+    const multPtr = uploadInt32(ctx.wasm, perChannel(r.multiplier, n));
+    const shiftPtr = uploadInt32(ctx.wasm, perChannel(r.shift, n));
+    params = uploadInt32(ctx.wasm, [biasPtr, multPtr, shiftPtr, p.aZero, r.zeroPoint, r.min, r.max, qFlags(dtype)]);
+  }
   const packed = ctx.wasm.alloc(fn.qs8_pack_n8k2b_bytes(k, n), 16);
   const mark = ctx.wasm.mark(); // the unpacked weights are only the packing's source
   fn.qs8_pack_n8k2b__kn(packed, uploadBytes(ctx.wasm, weight), uploadInt32(ctx.wasm, wZero), k, n, qFlags(weight.type));

@@ -12,6 +12,7 @@ import { prepareQAveragePool, prepareQGlobalAveragePool, prepareQMaxPool } from 
 export const int8Kernels: WasmKernelTable = {
   'edgeinfer.QLinearConvFixed': prepareQConv,
   'edgeinfer.QGemmFixed': prepareQGemm,
+  'edgeinfer.QGemmToFloat': prepareQGemm,
   'edgeinfer.QAddFixed': prepareQAdd,
   'edgeinfer.QAveragePoolFixed': prepareQAveragePool,
   'edgeinfer.QGlobalAveragePoolFixed': prepareQGlobalAveragePool,
