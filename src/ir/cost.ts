@@ -46,6 +46,10 @@ MAC_FORMULAS.QLinearConv = (node, types) => {
 MAC_FORMULAS.ConvInteger = MAC_FORMULAS.Conv;
 MAC_FORMULAS['edgeinfer.FusedConv'] = MAC_FORMULAS.Conv;
 MAC_FORMULAS['edgeinfer.FusedGemm'] = MAC_FORMULAS.Gemm;
+// The integer ops the QDQ fusion creates: Conv weights as Conv's; Gemm weights stored [K, N] (a MatMul).
+MAC_FORMULAS['edgeinfer.QLinearConvFixed'] = MAC_FORMULAS.Conv;
+MAC_FORMULAS['edgeinfer.QGemmFixed'] = MAC_FORMULAS.MatMul;
+MAC_FORMULAS['edgeinfer.QGemmToFloat'] = MAC_FORMULAS.MatMul;
 MAC_FORMULAS.MatMulInteger = MAC_FORMULAS.MatMul;
 MAC_FORMULAS.QLinearMatMul = (node, types) => {
   const a = dims(types, node.inputs[0]);

@@ -249,6 +249,17 @@ const fused =
   };
 for (const op of ['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div']) RULES[`edgeinfer.Fused${op}`] = fused(RULES[op]!);
 
+// The integer ops the QDQ fusion creates (kernels/ref/qfused.ts): int8 MACs, int32 bias, fixed-point requantization.
+Object.assign(RULES, {
+  'edgeinfer.QLinearConvFixed': macs({ weight: [1], bias: 2, requantize: true, classFromInput: true }),
+  'edgeinfer.QGemmFixed': macs({ weight: [1], bias: 2, requantize: true, classFromInput: true }),
+  'edgeinfer.QGemmToFloat': macs({ weight: [1], bias: 2, requantize: true, classFromInput: true }),
+  // Both inputs rescaled to a common scale, added, requantized (TFLite's quantized Add).
+  'edgeinfer.QAddFixed': perOut({ add: 4, mult: 3 }),
+  'edgeinfer.QAveragePoolFixed': pooled({ add: 1 }, { mult: 1 }),
+  'edgeinfer.QGlobalAveragePoolFixed': perIn({ add: 1 }, { mult: 1 }),
+});
+
 /** The work of one node; an op without a rule costs one add per output element and is flagged. */
 export function nodeWork(view: NodeView): NodeWork {
   const t = new Tally(view);
