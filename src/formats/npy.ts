@@ -7,7 +7,8 @@ import { Tensor } from '../tensor/tensor.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-const DESCR_TO_DTYPE: Record<string, DataType> = {
+/** The little-endian numpy descriptors edgeinfer reads and writes. */
+export const NPY_DESCR_TO_DTYPE: Readonly<Record<string, DataType>> = {
   '<f4': 'float32',
   '<f8': 'float64',
   '<f2': 'float16',
@@ -21,7 +22,7 @@ const DESCR_TO_DTYPE: Record<string, DataType> = {
   '<u8': 'uint64',
   '|b1': 'bool',
 };
-const DTYPE_TO_DESCR = Object.fromEntries(Object.entries(DESCR_TO_DTYPE).map(([k, v]) => [v, k])) as Record<DataType, string>;
+const DTYPE_TO_DESCR = Object.fromEntries(Object.entries(NPY_DESCR_TO_DTYPE).map(([k, v]) => [v, k])) as Record<DataType, string>;
 
 export function readNpy(bytes: Uint8Array, where = '.npy'): Tensor {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) {
@@ -39,7 +40,7 @@ export function readNpy(bytes: Uint8Array, where = '.npy'): Tensor {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new EdgeError('INPUT_INVALID', `${where}: malformed .npy header: ${header.trim()}`);
-  const dtype = DESCR_TO_DTYPE[descr.replace(/^=/, '<')];
+  const dtype = NPY_DESCR_TO_DTYPE[descr.replace(/^=/, '<')];
   if (!dtype) throw new EdgeError('DTYPE_MISMATCH', `${where}: dtype '${descr}' is not supported (little-endian numeric or bool only)`, { actual: descr });
   if (fortran === 'True') throw new EdgeError('INPUT_INVALID', `${where}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
   const dims = shapeText

@@ -2,24 +2,9 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { EdgeError } from '../errors.js';
+import { NPY_DESCR_TO_DTYPE } from '../formats/npy.js';
 import { DTYPES, type DataType } from '../tensor/dtype.js';
 import { checkShape } from '../tensor/shape.js';
-
-// The little-endian descriptors src/formats/npy.ts reads (kept in step with its table).
-const DESCR_TO_DTYPE: Record<string, DataType> = {
-  '<f4': 'float32',
-  '<f8': 'float64',
-  '<f2': 'float16',
-  '|i1': 'int8',
-  '|u1': 'uint8',
-  '<i2': 'int16',
-  '<u2': 'uint16',
-  '<i4': 'int32',
-  '<u4': 'uint32',
-  '<i8': 'int64',
-  '<u8': 'uint64',
-  '|b1': 'bool',
-};
 
 export interface NpyHeader {
   dtype: DataType;
@@ -57,7 +42,7 @@ export async function readNpyHeader(file: FileHandle, where: string): Promise<Np
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new EdgeError('INPUT_INVALID', `${where}: malformed .npy header: ${header.trim()}`);
-  const dtype = DESCR_TO_DTYPE[descr.replace(/^=/, '<')];
+  const dtype = NPY_DESCR_TO_DTYPE[descr.replace(/^=/, '<')];
   if (!dtype) {
     throw new EdgeError('DTYPE_MISMATCH', `${where}: dtype '${descr}' is not supported (little-endian numeric or bool only)`, { actual: descr });
   }
