@@ -2,19 +2,8 @@
 // shapes the harness produces (log-spaced histogram, per-op profile, estimated energy breakdown).
 
 import { quantileSorted } from '../stats.js';
+import { seededRandom as rng } from '../../tensor/random.js';
 import type { BenchResult } from '../types.js';
-
-/** Mulberry32: a tiny seeded generator, so every run draws the same report. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Log-normal latencies around medianMs with a small slow tail (GC pauses, scheduler). */
 function latencies(n: number, medianMs: number, seed: number): Float64Array {
