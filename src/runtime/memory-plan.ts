@@ -46,11 +46,18 @@ function checkLifetimes(tensors: readonly TensorLifetime[], alignment: number): 
   }
 }
 
-/** The largest total bytes simultaneously alive, by a sweep over interval ends. */
-export function lowerBoundBytes(tensors: readonly TensorLifetime[]): number {
+/**
+ * The largest total bytes simultaneously alive, by a sweep over interval ends. With an alignment, each
+ * tensor counts as its aligned size: every placement starts on an aligned offset, so no aligned arena
+ * can be smaller.
+ */
+export function lowerBoundBytes(tensors: readonly TensorLifetime[], alignment = 1): number {
   // At equal steps, frees (at lastStep + 1) come before allocations, since intervals include both ends.
   const events: [number, number][] = [];
-  for (const t of tensors) if (t.bytes > 0) events.push([t.firstStep, t.bytes], [t.lastStep + 1, -t.bytes]);
+  for (const t of tensors) {
+    const bytes = alignUp(t.bytes, alignment);
+    if (bytes > 0) events.push([t.firstStep, bytes], [t.lastStep + 1, -bytes]);
+  }
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let live = 0;
   let peak = 0;
@@ -102,7 +109,7 @@ export function planArena(tensors: readonly TensorLifetime[], alignment = 16): A
   return {
     placements: tensors.map((t, i) => ({ ...t, offset: offsets[i]! })),
     arenaBytes: alignUp(arenaBytes, alignment),
-    lowerBoundBytes: lowerBoundBytes(tensors),
+    lowerBoundBytes: lowerBoundBytes(tensors, alignment),
     alignment,
   };
 }

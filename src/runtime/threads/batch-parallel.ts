@@ -20,7 +20,12 @@ export interface SplittableSession {
   inputNames: readonly string[];
   inputMetadata: readonly (ShapeInfo & { type: DataType })[];
   outputMetadata: readonly (ShapeInfo & { type: DataType })[];
+  /** Work of one sample, to leave runs too small to pay for a thread handoff on one thread. */
+  macsPerSample?: number;
 }
+
+/** Below this many multiply-accumulates a run stays on one thread: the handoff (~10 µs) would cost more than it saves. */
+const MIN_SPLIT_MACS = 2_000_000;
 
 /** Runs feeds (already validated) on this thread's executor. */
 export type LocalRun = (feeds: Record<string, Tensor>, fetches: readonly string[]) => Record<string, Tensor>;
@@ -97,7 +102,10 @@ export class BatchParallel {
 
   /** Whether this run is cut: batch ≥ 2 and workers alive (cheap: batch-1 runs never touch the pool). */
   accepts(feeds: Record<string, Tensor>): boolean {
-    return this.pool.size > 0 && feeds[this.session.inputNames[0]!]!.dims[0]! >= 2;
+    const n = feeds[this.session.inputNames[0]!]!.dims[0]!;
+    // Models without counted MACs (data movement only, or shapes unknown) are split whenever batch >= 2.
+    const macs = this.session.macsPerSample || Infinity;
+    return this.pool.size > 0 && n >= 2 && n * macs >= MIN_SPLIT_MACS;
   }
 
   run(feeds: Record<string, Tensor>, fetches: readonly string[]): Record<string, Tensor> {
