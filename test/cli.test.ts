@@ -51,6 +51,20 @@ describe('edgeinfer CLI', () => {
     expect(v.cases[0].status).toBe('passed');
   });
 
+  it('quantizes with a latency check that times every quantized op against its float form', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edgeinfer-q-')), 'int8.onnx');
+    const r = cli('quantize', MODEL, '-o', out, '--calibration', path.join(MODEL_DIR, 'calibration.npy'), '--limit', '8', '--check', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.sizeRatio).toBeLessThan(0.3);
+    expect(s.check.ops.length).toBeGreaterThan(5); // every Conv became an integer op
+    expect(s.check.fp32Ms).toBeGreaterThan(0);
+    expect(s.check.int8Ms).toBeGreaterThan(0);
+    // Whatever was kept in float was found slower in int8 on this machine.
+    for (const node of s.check.keptInFloat) expect(s.check.ops.find((o: { node: string }) => o.node === node)).toBeDefined();
+    expect(fs.statSync(out).size).toBe(s.bytesAfter);
+  });
+
   it('fails hostile files with a clear error, a non-zero exit and no stack trace', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeinfer-cli-'));
     const files: Record<string, Uint8Array | string> = {

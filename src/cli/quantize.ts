@@ -7,6 +7,7 @@ import { EdgeError } from '../errors.js';
 import { writeOnnx } from '../formats/onnx/writer.js';
 import { formatErrorTable } from '../quant/error-report.js';
 import type { CalibrationMethod } from '../quant/observers/index.js';
+import { checkLatency, type LatencyCheck } from '../quant/latency-check.js';
 import { DEFAULT_CALIBRATION_METHOD, quantizeModel } from '../quant/quantize.js';
 import { loadModelFile } from '../runtime/load-file.js';
 import { formatBytes, parseInteger, parseNumber, progress } from './output.js';
@@ -25,6 +26,8 @@ interface QuantizeCliOptions {
   exclude: string[];
   limit?: string;
   report?: string;
+  check?: boolean;
+  keepSlower?: boolean;
   json?: boolean;
 }
 
@@ -53,6 +56,8 @@ export function registerQuantize(program: Command): void {
     .option('--exclude <names>', 'node names or op types to keep in float, comma-separated (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [])
     .option('--limit <n>', 'use at most n calibration samples')
     .option('--report <file>', 'write the per-layer error table (SQNR dB, cosine) as JSON to <file> and as text to <file>.txt')
+    .option('--check', 'time every quantized op against its float form on this machine and keep in float the ops whose int8 form is slower')
+    .option('--keep-slower', 'with --check: report slower int8 ops but keep them quantized')
     .option('--json', 'print a JSON summary')
     .action(async (path: string, opts: QuantizeCliOptions) => {
       const model = await loadModelFile(path);
@@ -60,7 +65,7 @@ export function registerQuantize(program: Command): void {
       const exclude = { nodes: opts.exclude.filter((e) => !opTypes.has(e)), opTypes: opts.exclude.filter((e) => opTypes.has(e)) };
       const bars = { calibrate: progress(1, 'calibrate', !opts.json), report: progress(1, 'error report', !opts.json) };
       const t0 = performance.now();
-      const result = await quantizeModel(model, {
+      const quantizeOptions = {
         calibration: opts.calibration,
         method: opts.method === undefined ? undefined : (oneOf('--method', opts.method, METHODS) as CalibrationMethod),
         percentile: parseNumber(opts.percentile, '--percentile'),
@@ -73,10 +78,23 @@ export function registerQuantize(program: Command): void {
         quantizeGraphOutputs: opts.quantizeOutputs ?? false,
         limit: parseInteger(opts.limit, '--limit'),
         errorReport: opts.report !== undefined,
-        onProgress: (stage, p) => bars[stage].set(p.done, p.total ?? p.done),
-      });
+        onProgress: (stage: 'calibrate' | 'report', p: { done: number; total?: number }) => bars[stage].set(p.done, p.total ?? p.done),
+      };
+      let result = await quantizeModel(model, quantizeOptions);
       bars.calibrate.done();
       bars.report.done();
+      let check: LatencyCheck | undefined;
+      let after: LatencyCheck | undefined;
+      if (opts.check) {
+        const fp32 = await loadModelFile(path);
+        check = await checkLatency(fp32, result.model);
+        if (check.slower.length > 0 && !opts.keepSlower) {
+          const retry = await quantizeModel(model, { ...quantizeOptions, exclude: { ...exclude, nodes: [...exclude.nodes, ...check.slower] } });
+          after = await checkLatency(fp32, retry.model);
+          // Float islands add Quantize/Dequantize at their borders: keep them only if the whole model got faster.
+          if (after.int8Ms < check.int8Ms) result = retry;
+        }
+      }
       const bytes = writeOnnx(result.model);
       fs.writeFileSync(opts.output, bytes);
       const before = fs.statSync(path).size;
@@ -92,6 +110,13 @@ export function registerQuantize(program: Command): void {
         quantizedTensors: result.ranges.size,
         seconds: (performance.now() - t0) / 1000,
         worstLayers: result.errors?.slice(0, 5),
+        check: check && {
+          fp32Ms: check.fp32Ms,
+          int8Ms: check.int8Ms,
+          ops: check.ops,
+          keptInFloat: after && after.int8Ms < check.int8Ms ? check.slower : [],
+          int8MsAfter: after?.int8Ms,
+        },
       };
       if (opts.report && result.errors) {
         fs.writeFileSync(opts.report, JSON.stringify(result.errors, null, 2) + '\n');
@@ -105,6 +130,15 @@ export function registerQuantize(program: Command): void {
       w(`quantized ${path} → ${opts.output} (${opts.mode}${opts.mode === 'static' ? `, ${opts.method ?? DEFAULT_CALIBRATION_METHOD} calibration` : ''}, ${opts.format})`);
       w(`size      ${formatBytes(before)} → ${formatBytes(bytes.length)} (${(summary.sizeRatio * 100).toFixed(1)}%)`);
       w(`time      ${summary.seconds.toFixed(1)} s`);
+      if (check) {
+        w(`\nlatency check (batch 1, sum of per-op medians): fp32 ${check.fp32Ms.toFixed(3)} ms, int8 ${check.int8Ms.toFixed(3)} ms (${(check.int8Ms / check.fp32Ms).toFixed(2)}x)`);
+        for (const o of check.ops) {
+          w(`  ${o.node.padEnd(40)} ${o.int8Op.padEnd(20)} ${o.int8Ms.toFixed(4)} ms vs ${o.fp32Op} ${o.fp32Ms.toFixed(4)} ms${o.int8Ms > o.fp32Ms ? '  slower' : ''}`);
+        }
+        if (after && after.int8Ms < check.int8Ms) w(`kept ${check.slower.length} op(s) in float: int8 model now ${after.int8Ms.toFixed(3)} ms (${(after.int8Ms / after.fp32Ms).toFixed(2)}x fp32)`);
+        else if (after) w(`keeping the ${check.slower.length} slower op(s) in float made the model slower (${after.int8Ms.toFixed(3)} ms): all ops stay int8`);
+        else if (check.slower.length > 0) w(`${check.slower.length} op(s) are slower in int8 (kept quantized: --keep-slower)`);
+      }
       if (result.errors) {
         w(`\nworst layers (of ${result.errors.length}; full table in ${opts.report}.txt):`);
         process.stdout.write(formatErrorTable(result.errors.slice(0, 10)));
