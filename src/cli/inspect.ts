@@ -1,6 +1,7 @@
 // `edgeinfer inspect <model>`: inputs, outputs, op histogram, parameters, weight bytes and MACs per sample;
 // with --optimized the graph after the passes, with --plan the memory arena of one sample.
 
+import { debugLevel } from '../env.js';
 import type { Command } from 'commander';
 import { nodeMacs } from '../ir/cost.js';
 import type { Model, ValueInfo } from '../ir/graph.js';
@@ -170,7 +171,7 @@ export function registerInspect(program: Command): void {
         w(`arena        ${formatBytes(plan.arenaBytes)} (${plan.arenaBytes} bytes)`);
         w(`lower bound  ${formatBytes(plan.lowerBoundBytes)} (${plan.lowerBoundBytes} bytes); arena / bound = ${ratio}`);
         if (plan.unsized.length > 0) w(`not planned  ${plan.unsized.length} values with data-dependent shapes: ${plan.unsized.slice(0, 5).join(', ')}${plan.unsized.length > 5 ? ', …' : ''}`);
-        if (Number(process.env.EDGEINFER_DEBUG ?? 0) >= 2) w(formatArenaPlan(plan.plan));
+        if (debugLevel() >= 2) w(formatArenaPlan(plan.plan));
       }
     });
 }

@@ -1,6 +1,7 @@
 // The graph optimizer: runs the rewrites in order on a topologically sorted copy of the model.
 // EDGEINFER_DEBUG=1 prints the node count after each pass and the optimized graph on stderr.
 
+import { debugLevel } from '../env.js';
 import type { Model } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import { verifyModel } from '../ir/verify.js';
@@ -43,7 +44,7 @@ export interface OptimizeOptions {
 /** An equivalent, optimized model; the input model is not modified. `ops` must cover the model's ops. */
 export function optimizeModel(model: Model, ops: OpTable, options: OptimizeOptions = {}): Model {
   const ctx = { ops: { ...fusedOps, ...ops } };
-  const debug = Number(process.env.EDGEINFER_DEBUG ?? 0) >= 1;
+  const debug = debugLevel() >= 1;
   // Sorting first also verifies the input: a bad model fails here with the verifier's message.
   let current: Model = { ...model, graph: { ...model.graph, nodes: verifyModel(model, ctx.ops).order } };
   const before = model.graph.nodes.length;

@@ -1,6 +1,7 @@
 // Loads the WebAssembly kernels once per process and binds them: typed functions that turn a trap into an
 // EdgeError, the module's memory, a bump allocator over it and Float32Array views.
 
+import { debugLog, envVar } from '../../env.js';
 import { EdgeError } from '../../errors.js';
 import { WASM_BASE64 as RELAXED_BASE64 } from './generated/kernels-relaxed.js';
 import { WASM_BASE64 as SCALAR_BASE64 } from './generated/kernels-scalar.js';
@@ -138,15 +139,11 @@ async function instantiate(variant: WasmVariant): Promise<WasmKernels> {
       details: missing,
     });
   }
-  if (Number(envVar('EDGEINFER_DEBUG') ?? 0) >= 1) console.error(`edgeinfer: WebAssembly kernels: ${build.what} build (*__${variant})`);
+  debugLog(1, `WebAssembly kernels: ${build.what} build (*__${variant})`);
   return bind(variant, fn as unknown as WasmKernelFunctions, memory, (heapBase as () => number)());
 }
 
 /** An environment variable in Node; undefined in browsers. */
-function envVar(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
-
 /** Wraps a kernel so that a trap (out-of-bounds access, unreachable) becomes an EdgeError naming it. */
 function guarded(name: string, f: (...args: number[]) => number): (...args: number[]) => number {
   return (...args: number[]) => {

@@ -1,6 +1,7 @@
 // Data parallelism along the batch: a run of batch N ≥ 2 is cut into up to T contiguous slices of
 // dim 0; T − 1 workers run theirs while this thread runs the first; outputs are concatenated.
 
+import { debugLog } from '../../env.js';
 import { EdgeError } from '../../errors.js';
 import { writeOnnx } from '../../formats/onnx/writer.js';
 import type { Model } from '../../ir/graph.js';
@@ -181,6 +182,5 @@ async function defaultSpawn(): Promise<SpawnWorker | undefined> {
 }
 
 function debug(message: string): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  if (Number(env?.EDGEINFER_DEBUG ?? 0) >= 1) console.error(`edgeinfer: ${message}`);
+  debugLog(1, message);
 }
