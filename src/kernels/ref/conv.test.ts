@@ -1,29 +1,21 @@
 // Unit tests for the Conv and ConvTranspose reference kernels: spec examples, a direct-definition cross-check, inference and errors.
 
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Dim, Node, ValueType } from '../../ir/graph.js';
+import type { Dim, ValueType } from '../../ir/graph.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { expectEdgeError as expectError, inferNode, node as irNode, runNode, toAttrs } from '../../../test/helpers/kernels.js';
 import { convOps } from './conv.js';
 
 type AttrMap = Record<string, number | number[] | string>;
 
-function attr(v: number | number[] | string): Attribute {
-  if (typeof v === 'string') return { type: 'string', value: v };
-  return Array.isArray(v) ? { type: 'ints', value: v } : { type: 'int', value: v };
-}
-
-function node(op: string, attrs: AttrMap, nIn: number): Node {
-  const attrMap = new Map(Object.entries(attrs).map(([k, v]) => [k, attr(v)]));
-  return { op, domain: '', name: 'c', inputs: ['x', 'w', 'b'].slice(0, nIn), outputs: ['y'], attrs: attrMap };
-}
+const node = (op: string, attrs: AttrMap, nIn: number) => irNode(op, ['x', 'w', 'b'].slice(0, nIn), ['y'], toAttrs(attrs), 'c');
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: AttrMap = {}, opset = 13): Tensor {
-  return convOps[op]!.run({ node: node(op, attrs, inputs.length), opset }, inputs)[0]!;
+  return runNode(node(op, attrs, inputs.length), inputs, opset, convOps)[0]!;
 }
 
 function infer(op: string, inputs: (ValueType | undefined)[], attrs: AttrMap = {}, opset = 13): ValueType[] {
-  return convOps[op]!.infer({ node: node(op, attrs, inputs.length), opset, constant: () => undefined }, inputs);
+  return inferNode(node(op, attrs, inputs.length), inputs, opset, [], convOps);
 }
 
 const f32 = (values: ArrayLike<number>, dims: number[]) => new Tensor('float32', Float32Array.from(values), dims);
@@ -37,18 +29,6 @@ function rand(n: number, seed = 1): number[] {
   });
 }
 const prod = (d: number[]) => d.reduce((a, b) => a * b, 1);
-
-function expectError(fn: () => unknown, code: string, message?: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EdgeError);
-    expect((e as EdgeError).code).toBe(code);
-    if (message) expect((e as EdgeError).message).toContain(message);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
-}
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4): void {
   expect(actual.length).toBe(expected.length);

@@ -2,35 +2,33 @@
 // shape inference with symbolic dims, and bad input -> EdgeError codes.
 
 import { describe, expect, it } from 'vitest';
-import { EdgeError, type EdgeErrorCode } from '../../errors.js';
-import type { Attribute, Dim, Node, ValueType } from '../../ir/graph.js';
-import type { DataType } from '../../tensor/dtype.js';
+import { type EdgeErrorCode } from '../../errors.js';
+import type { ValueType } from '../../ir/graph.js';
 import { Tensor } from '../../tensor/tensor.js';
+import {
+  type Attrs,
+  expectEdgeError,
+  float,
+  floats,
+  i64,
+  inferNode,
+  int,
+  ints,
+  names,
+  node as irNode,
+  runNode,
+  str,
+  tensorAttr,
+  vt,
+} from '../../../test/helpers/kernels.js';
 import { dataMovementOps } from './data-movement.js';
 
-type Attrs = Record<string, Attribute>;
-const ints = (value: number[]): Attribute => ({ type: 'ints', value });
-const int = (value: number): Attribute => ({ type: 'int', value });
-const float = (value: number): Attribute => ({ type: 'float', value });
-const floats = (value: number[]): Attribute => ({ type: 'floats', value });
-const str = (value: string): Attribute => ({ type: 'string', value });
-const tensorAttr = (value: Tensor): Attribute => ({ type: 'tensor', value });
-
-function node(op: string, attrs: Attrs, nInputs: number, nOutputs = 1): Node {
-  return {
-    op,
-    domain: '',
-    name: 'n',
-    inputs: Array.from({ length: nInputs }, (_, i) => `in${i}`),
-    outputs: Array.from({ length: nOutputs }, (_, i) => `out${i}`),
-    attrs: new Map(Object.entries(attrs)),
-  };
-}
+const node = (op: string, attrs: Attrs, nInputs: number, nOutputs = 1) => irNode(op, names('in', nInputs), names('out', nOutputs), attrs, 'n');
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Attrs = {}, opset = 13, nOutputs = 1): Tensor[] {
   const n = node(op, attrs, inputs.length, nOutputs);
   inputs.forEach((t, i) => t === undefined && (n.inputs[i] = ''));
-  return dataMovementOps[op]!.run({ node: n, opset }, inputs);
+  return runNode(n, inputs, opset, dataMovementOps);
 }
 
 function run1(op: string, inputs: (Tensor | undefined)[], attrs: Attrs = {}, opset = 13): Tensor {
@@ -39,26 +37,13 @@ function run1(op: string, inputs: (Tensor | undefined)[], attrs: Attrs = {}, ops
 
 /** Infers with input types; `constants[i]` is input i's value when known at load time. */
 function infer(op: string, inputs: (ValueType | undefined)[], attrs: Attrs = {}, opset = 13, constants: (Tensor | undefined)[] = [], nOutputs = 1): ValueType[] {
-  const n = node(op, attrs, inputs.length, nOutputs);
-  return dataMovementOps[op]!.infer({ node: n, opset, constant: (i) => constants[i] }, inputs);
+  return inferNode(node(op, attrs, inputs.length, nOutputs), inputs, opset, constants, dataMovementOps);
 }
 
 const f32 = (values: number[], dims?: number[]): Tensor => Tensor.fromNumbers('float32', values, dims ?? [values.length]);
-const i64 = (values: number[], dims?: number[]): Tensor => new Tensor('int64', values.map((v) => BigInt(v)), dims ?? [values.length]);
 const i32 = (values: number[], dims?: number[]): Tensor => new Tensor('int32', values, dims ?? [values.length]);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const vt = (dtype: DataType, shape?: Dim[]): ValueType => ({ dtype, shape });
-
-function expectError(fn: () => unknown, code: EdgeErrorCode): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(EdgeError);
-  expect((caught as EdgeError).code).toBe(code);
-}
+const expectError = (fn: () => unknown, code: EdgeErrorCode): void => expectEdgeError(fn, code);
 
 describe('Reshape', () => {
   const x = f32(range(24), [2, 3, 4]);

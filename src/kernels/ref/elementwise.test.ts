@@ -1,12 +1,12 @@
 // Unit tests for the elementwise reference kernels and the broadcasting loop they share.
 
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Dim, Node, ValueType } from '../../ir/graph.js';
+import type { Attribute, Node, ValueType } from '../../ir/graph.js';
 import type { DataType } from '../../tensor/dtype.js';
 import { bfloat16ToFloat, floatToHalf, halfToFloat } from '../../tensor/half.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { InferContext } from '../op-def.js';
+import { expectEdgeError as expectCode, inferCtx, names, node as irNode, vt } from '../../../test/helpers/kernels.js';
 import { binaryInto, planBroadcast } from './broadcast.js';
 import { castTensor, elementwiseOps } from './elementwise.js';
 
@@ -16,18 +16,10 @@ const F = (value: number): Attribute => ({ type: 'float', value });
 const I = (value: number): Attribute => ({ type: 'int', value });
 const S = (value: string): Attribute => ({ type: 'string', value });
 
-function makeNode(op: string, nIn: number, attrs: Record<string, Attribute> = {}, nOut = 1): Node {
-  return {
-    op,
-    domain: '',
-    name: 'n',
-    inputs: Array.from({ length: nIn }, (_, i) => `x${i}`),
-    outputs: Array.from({ length: nOut }, (_, i) => `y${i}`),
-    attrs: new Map(Object.entries(attrs)),
-  };
-}
+const makeNode = (op: string, nIn: number, attrs: Record<string, Attribute> = {}, nOut = 1): Node =>
+  irNode(op, names('x', nIn), names('y', nOut), attrs, 'n');
 
-const ctxOf = (node: Node, opset: number): InferContext => ({ node, opset, constant: () => undefined });
+const ctxOf = (node: Node, opset: number): InferContext => inferCtx(node, opset);
 
 interface Opts {
   attrs?: Record<string, Attribute>;
@@ -50,18 +42,6 @@ function infer(op: string, inputs: (ValueType | undefined)[], opts: Opts = {}): 
 const t = (type: DataType, values: readonly number[] | readonly bigint[], dims?: number[]): Tensor =>
   new Tensor(type, values as number[], dims ?? [values.length]);
 const f32 = (values: number[], dims?: number[]): Tensor => t('float32', values, dims);
-const vt = (dtype: DataType, shape?: Dim[]): ValueType => ({ dtype, shape });
-
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EdgeError);
-    expect((err as EdgeError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
-}
 
 function expectClose(actual: number[], expected: number[], tol = 1e-6): void {
   expect(actual.length).toBe(expected.length);

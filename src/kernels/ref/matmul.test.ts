@@ -1,38 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Node, ValueType } from '../../ir/graph.js';
+import type { Attribute, ValueType } from '../../ir/graph.js';
 import { floatToHalf, halfToFloat } from '../../tensor/half.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { expectEdgeError as expectCode, float, inferNode, int, node as irNode, runNode } from '../../../test/helpers/kernels.js';
 import { matmulOps } from './matmul.js';
 
-const int = (value: number): Attribute => ({ type: 'int', value });
-const float = (value: number): Attribute => ({ type: 'float', value });
-
-function node(op: string, attrs: Record<string, Attribute> = {}, nIn = 2): Node {
-  const inputs = ['a', 'b', 'c'].slice(0, nIn);
-  return { op, domain: '', name: 'n', inputs, outputs: ['y'], attrs: new Map(Object.entries(attrs)) };
-}
+const node = (op: string, attrs: Record<string, Attribute> = {}, nIn = 2) => irNode(op, ['a', 'b', 'c'].slice(0, nIn), ['y'], attrs, 'n');
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13): Tensor {
-  return matmulOps[op]!.run({ node: node(op, attrs, inputs.length), opset }, inputs)[0]!;
+  return runNode(node(op, attrs, inputs.length), inputs, opset, matmulOps)[0]!;
 }
 
 function infer(op: string, inputs: (ValueType | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13): ValueType[] {
-  return matmulOps[op]!.infer({ node: node(op, attrs, inputs.length), opset, constant: () => undefined }, inputs);
+  return inferNode(node(op, attrs, inputs.length), inputs, opset, [], matmulOps);
 }
 
 const f32 = (values: number[], dims: number[]) => new Tensor('float32', values, dims);
-
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EdgeError);
-    expect((e as EdgeError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
-}
 
 /** Naive numpy-style matmul of row-major 2-D blocks, for cross-checks. */
 function naive(a: number[], b: number[], M: number, K: number, N: number): number[] {

@@ -1,46 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Node, ValueType } from '../../ir/graph.js';
+import type { Attribute, ValueType } from '../../ir/graph.js';
 import { floatToHalf, halfToFloat } from '../../tensor/half.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { expectCloseDigits as expectClose, expectEdgeError as expectCode, float, inferNode, int, node as irNode, runNode } from '../../../test/helpers/kernels.js';
 import { normalizationOps } from './normalization.js';
 
-const int = (value: number): Attribute => ({ type: 'int', value });
-const float = (value: number): Attribute => ({ type: 'float', value });
-
-function node(op: string, attrs: Record<string, Attribute>, nIn: number, nOut: number): Node {
-  const inputs = ['x', 's', 'b'].slice(0, nIn);
-  const outputs = ['y', 'mean', 'inv'].slice(0, nOut);
-  return { op, domain: '', name: 'n', inputs, outputs, attrs: new Map(Object.entries(attrs)) };
-}
+const node = (op: string, attrs: Record<string, Attribute>, nIn: number, nOut: number) =>
+  irNode(op, ['x', 's', 'b'].slice(0, nIn), ['y', 'mean', 'inv'].slice(0, nOut), attrs, 'n');
 
 function runAll(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13, nOut = 1): Tensor[] {
-  return normalizationOps[op]!.run({ node: node(op, attrs, inputs.length, nOut), opset }, inputs);
+  return runNode(node(op, attrs, inputs.length, nOut), inputs, opset, normalizationOps);
 }
 const run = (op: string, inputs: (Tensor | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13) =>
   runAll(op, inputs, attrs, opset)[0]!;
 
 function infer(op: string, inputs: (ValueType | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13, nOut = 1): ValueType[] {
-  return normalizationOps[op]!.infer({ node: node(op, attrs, inputs.length, nOut), opset, constant: () => undefined }, inputs);
+  return inferNode(node(op, attrs, inputs.length, nOut), inputs, opset, [], normalizationOps);
 }
 
 const f32 = (values: number[], dims: number[]) => new Tensor('float32', values, dims);
-
-function expectClose(actual: number[], expected: number[], digits = 5): void {
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, digits));
-}
-
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EdgeError);
-    expect((e as EdgeError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
-}
 
 const SM3 = [0.09003057, 0.24472847, 0.66524096]; // softmax([1, 2, 3])
 

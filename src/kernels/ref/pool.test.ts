@@ -1,31 +1,23 @@
 // Unit tests for the pooling and BatchNormalization/InstanceNormalization reference kernels: spec examples, direct-definition cross-checks, errors.
 
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Node, ValueType } from '../../ir/graph.js';
+import type { Attribute, ValueType } from '../../ir/graph.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { expectEdgeError as expectError, inferNode, node as irNode, runNode, toAttrs } from '../../../test/helpers/kernels.js';
 import { poolOps } from './pool.js';
 
 type AttrMap = Record<string, number | number[] | string | Attribute>;
 
-function attr(v: number | number[] | string | Attribute): Attribute {
-  if (typeof v === 'string') return { type: 'string', value: v };
-  if (typeof v === 'number') return { type: Number.isInteger(v) ? 'int' : 'float', value: v };
-  return Array.isArray(v) ? { type: 'ints', value: v } : v;
-}
-
-function node(op: string, attrs: AttrMap, nIn: number, outputs: string[]): Node {
-  const attrMap = new Map(Object.entries(attrs).map(([k, v]) => [k, attr(v)]));
-  return { op, domain: '', name: 'p', inputs: ['x', 's', 'b', 'm', 'v'].slice(0, nIn), outputs, attrs: attrMap };
-}
+const node = (op: string, attrs: AttrMap, nIn: number, outputs: string[]) =>
+  irNode(op, ['x', 's', 'b', 'm', 'v'].slice(0, nIn), outputs, toAttrs(attrs), 'p');
 
 function runAll(op: string, inputs: (Tensor | undefined)[], attrs: AttrMap = {}, opset = 13, outputs = ['y']): Tensor[] {
-  return poolOps[op]!.run({ node: node(op, attrs, inputs.length, outputs), opset }, inputs);
+  return runNode(node(op, attrs, inputs.length, outputs), inputs, opset, poolOps);
 }
 const run = (op: string, inputs: (Tensor | undefined)[], attrs: AttrMap = {}, opset = 13) => runAll(op, inputs, attrs, opset)[0]!;
 
 function infer(op: string, inputs: (ValueType | undefined)[], attrs: AttrMap = {}, opset = 13, outputs = ['y']): ValueType[] {
-  return poolOps[op]!.infer({ node: node(op, attrs, inputs.length, outputs), opset, constant: () => undefined }, inputs);
+  return inferNode(node(op, attrs, inputs.length, outputs), inputs, opset, [], poolOps);
 }
 
 const f32 = (values: ArrayLike<number>, dims: number[]) => new Tensor('float32', Float32Array.from(values), dims);
@@ -37,18 +29,6 @@ function rand(n: number, seed = 1): number[] {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s / 1073741824 - 1;
   });
-}
-
-function expectError(fn: () => unknown, code: string, message?: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EdgeError);
-    expect((e as EdgeError).code).toBe(code);
-    if (message) expect((e as EdgeError).message).toContain(message);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
 }
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Node, ValueType } from '../../ir/graph.js';
+import type { Attribute, ValueType } from '../../ir/graph.js';
 import { floatToHalf, halfToFloat } from '../../tensor/half.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { expectCloseDigits as expectClose, expectEdgeError as expectCode, i64, inferNode, int, ints, node as irNode, runNode } from '../../../test/helpers/kernels.js';
 import { reduceOps } from './reduce.js';
 
-const int = (value: number): Attribute => ({ type: 'int', value });
-const ints = (value: number[]): Attribute => ({ type: 'ints', value });
-
-function node(op: string, attrs: Record<string, Attribute>, nIn: number, nOut = 1): Node {
-  const inputs = ['x', 'axes'].slice(0, nIn);
-  const outputs = ['y', 'i'].slice(0, nOut);
-  return { op, domain: '', name: 'n', inputs, outputs, attrs: new Map(Object.entries(attrs)) };
-}
+const node = (op: string, attrs: Record<string, Attribute>, nIn: number, nOut = 1) =>
+  irNode(op, ['x', 'axes'].slice(0, nIn), ['y', 'i'].slice(0, nOut), attrs, 'n');
 
 function runAll(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13): Tensor[] {
-  return reduceOps[op]!.run({ node: node(op, attrs, inputs.length, 2), opset }, inputs);
+  return runNode(node(op, attrs, inputs.length, 2), inputs, opset, reduceOps);
 }
 const run = (op: string, inputs: (Tensor | undefined)[], attrs: Record<string, Attribute> = {}, opset = 13) =>
   runAll(op, inputs, attrs, opset)[0]!;
@@ -27,27 +21,10 @@ function infer(
   opset = 13,
   constants: (Tensor | undefined)[] = [],
 ): ValueType[] {
-  return reduceOps[op]!.infer({ node: node(op, attrs, inputs.length, 2), opset, constant: (i) => constants[i] }, inputs);
+  return inferNode(node(op, attrs, inputs.length, 2), inputs, opset, constants, reduceOps);
 }
 
 const f32 = (values: number[], dims: number[]) => new Tensor('float32', values, dims);
-const i64 = (values: number[]) => new Tensor('int64', values.map(BigInt), [values.length]);
-
-function expectClose(actual: number[], expected: number[], digits = 5): void {
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, digits));
-}
-
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EdgeError);
-    expect((e as EdgeError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
-}
 
 // ONNX's example data: shape [3,2,2].
 const X = f32([5, 1, 20, 2, 30, 1, 40, 2, 55, 1, 60, 2], [3, 2, 2]);

@@ -2,47 +2,30 @@
 // crop values, opset variants, dtypes, shape inference and bad input -> EdgeError codes.
 
 import { describe, expect, it } from 'vitest';
-import { EdgeError, type EdgeErrorCode } from '../../errors.js';
-import type { Attribute, Dim, Node, ValueType } from '../../ir/graph.js';
-import type { DataType } from '../../tensor/dtype.js';
+import { type EdgeErrorCode } from '../../errors.js';
+import type { ValueType } from '../../ir/graph.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { type Attrs, expectEdgeError, float, floats, i64, inferNode, int, ints, node as irNode, runNode, str, vt } from '../../../test/helpers/kernels.js';
 import { resizeOps } from './resize.js';
 
-type Attrs = Record<string, Attribute>;
-const str = (value: string): Attribute => ({ type: 'string', value });
-const int = (value: number): Attribute => ({ type: 'int', value });
-const float = (value: number): Attribute => ({ type: 'float', value });
-const ints = (value: number[]): Attribute => ({ type: 'ints', value });
-const floats = (value: number[]): Attribute => ({ type: 'floats', value });
-
-function node(op: string, attrs: Attrs, inputs: (unknown | undefined)[]): Node {
-  return {
-    op,
-    domain: '',
-    name: 'r',
-    inputs: inputs.map((t, i) => (t === undefined ? '' : `in${i}`)),
-    outputs: ['y'],
-    attrs: new Map(Object.entries(attrs)),
-  };
-}
+const node = (op: string, attrs: Attrs, inputs: (unknown | undefined)[]) =>
+  irNode(op, inputs.map((t, i) => (t === undefined ? '' : `in${i}`)), ['y'], attrs, 'r');
 
 /** Resize-11+ inputs: X, roi, scales, sizes. */
 function resize(x: Tensor, opts: { roi?: Tensor; scales?: Tensor; sizes?: Tensor }, attrs: Attrs = {}, opset = 13): Tensor {
   const inputs = [x, opts.roi, opts.scales, opts.sizes];
-  return resizeOps.Resize!.run({ node: node('Resize', attrs, inputs), opset }, inputs)[0]!;
+  return runNode(node('Resize', attrs, inputs), inputs, opset, resizeOps)[0]!;
 }
 
 function runOp(op: string, inputs: (Tensor | undefined)[], attrs: Attrs, opset: number): Tensor {
-  return resizeOps[op]!.run({ node: node(op, attrs, inputs), opset }, inputs)[0]!;
+  return runNode(node(op, attrs, inputs), inputs, opset, resizeOps)[0]!;
 }
 
 function infer(inputs: (ValueType | undefined)[], constants: (Tensor | undefined)[], attrs: Attrs = {}, opset = 13): ValueType {
-  return resizeOps.Resize!.infer({ node: node('Resize', attrs, inputs), opset, constant: (i) => constants[i] }, inputs)[0]!;
+  return inferNode(node('Resize', attrs, inputs), inputs, opset, constants, resizeOps)[0]!;
 }
 
 const f32 = (values: number[], dims?: number[]): Tensor => Tensor.fromNumbers('float32', values, dims ?? [values.length]);
-const i64 = (values: number[]): Tensor => new Tensor('int64', values.map((v) => BigInt(v)), [values.length]);
-const vt = (dtype: DataType, shape?: Dim[]): ValueType => ({ dtype, shape });
 
 function expectClose(actual: Tensor, expected: number[], tol = 1e-5): void {
   const got = actual.toNumbers();
@@ -50,16 +33,7 @@ function expectClose(actual: Tensor, expected: number[], tol = 1e-5): void {
   got.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]!))));
 }
 
-function expectError(fn: () => unknown, code: EdgeErrorCode): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(EdgeError);
-  expect((caught as EdgeError).code).toBe(code);
-}
+const expectError = (fn: () => unknown, code: EdgeErrorCode): void => expectEdgeError(fn, code);
 
 const square = f32([1, 2, 3, 4], [1, 1, 2, 2]);
 

@@ -1,23 +1,17 @@
 // Tests of the RNN / GRU / LSTM reference kernels: hand-checked steps, every option, layouts, errors, inference.
 
 import { describe, expect, it } from 'vitest';
-import { EdgeError } from '../../errors.js';
-import type { Attribute, Node, ValueType } from '../../ir/graph.js';
+import type { ValueType } from '../../ir/graph.js';
 import type { DataType } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { expectEdgeError as expectError, inferNode, node as irNode, runNode, toAttrs } from '../../../test/helpers/kernels.js';
 import { rnnOps } from './rnn.js';
 
 type AttrInit = number | string | number[] | string[];
 
-function node(op: string, inputs: string[], attrs: Record<string, AttrInit> = {}, outputs = ['Y', 'Y_h', 'Y_c']): Node {
-  const map = new Map<string, Attribute>();
-  for (const [k, v] of Object.entries(attrs)) {
-    const floats = ['clip', 'activation_alpha', 'activation_beta'].includes(k);
-    if (Array.isArray(v)) map.set(k, { type: typeof v[0] === 'string' ? 'strings' : floats ? 'floats' : 'ints', value: v });
-    else map.set(k, { type: typeof v === 'string' ? 'string' : floats ? 'float' : 'int', value: v });
-  }
-  return { op, domain: '', name: 'n', inputs, outputs, attrs: map };
-}
+const FLOAT_ATTRS = ['clip', 'activation_alpha', 'activation_beta'];
+const node = (op: string, inputs: string[], attrs: Record<string, AttrInit> = {}, outputs = ['Y', 'Y_h', 'Y_c']) =>
+  irNode(op, inputs, outputs, toAttrs(attrs, (k) => FLOAT_ATTRS.includes(k)), 'n');
 
 const f32 = (values: number[], dims: number[]): Tensor => new Tensor('float32', Float32Array.from(values), dims);
 const i32 = (values: number[]): Tensor => new Tensor('int32', Int32Array.from(values), [values.length]);
@@ -25,29 +19,18 @@ const i32 = (values: number[]): Tensor => new Tensor('int32', Int32Array.from(va
 /** Runs op with inputs in ONNX order (undefined = omitted) and returns the outputs as number arrays. */
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, AttrInit> = {}, opset = 14): Tensor[] {
   const names = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'].map((n, i) => (inputs[i] ? n : ''));
-  return rnnOps[op]!.run({ node: node(op, names.slice(0, inputs.length), attrs), opset }, inputs);
+  return runNode(node(op, names.slice(0, inputs.length), attrs), inputs, opset, rnnOps);
 }
 
 function infer(op: string, inputs: (ValueType | undefined)[], attrs: Record<string, AttrInit> = {}): ValueType[] {
   const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  return rnnOps[op]!.infer({ node: node(op, names, attrs), opset: 14, constant: () => undefined }, inputs);
+  return inferNode(node(op, names, attrs), inputs, 14, [], rnnOps);
 }
 
 function expectClose(actual: Tensor, expected: number[], tol = 1e-6): void {
   const got = actual.toNumbers();
   expect(got.length).toBe(expected.length);
   got.forEach((v, i) => expect(Math.abs(v - expected[i]!), `element ${i}: ${v} vs ${expected[i]}`).toBeLessThanOrEqual(tol));
-}
-
-function expectError(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EdgeError);
-    expect((e as EdgeError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EdgeError ${code}`);
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
