@@ -2,8 +2,8 @@
 
 import * as ort from 'onnxruntime-node';
 import type { EngineSpec } from '../engines.js';
-import { asFloat32, type EngineAdapter } from './adapter.js';
-import { ortFeeds } from './ort-feeds.js';
+import type { EngineAdapter } from './adapter.js';
+import { ortFeeds, ortLoaded } from './ort-feeds.js';
 
 export async function ortNodeAdapter(spec: EngineSpec): Promise<EngineAdapter> {
   return {
@@ -18,12 +18,7 @@ export async function ortNodeAdapter(spec: EngineSpec): Promise<EngineAdapter> {
         executionMode: 'sequential',
         freeDimensionOverrides: overrides,
       });
-      const feeds = ortFeeds(feedData, (type, data, dims) => new ort.Tensor(type, data, dims));
-      return {
-        run: async () => void (await session.run(feeds)),
-        outputs: async () => Object.fromEntries(Object.entries(await session.run(feeds)).map(([k, t]) => [k, asFloat32(t.data)])),
-        release: () => session.release(),
-      };
+      return ortLoaded(session, ortFeeds(feedData, (type, data, dims) => new ort.Tensor(type, data, dims)));
     },
   };
 }

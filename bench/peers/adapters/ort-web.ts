@@ -3,8 +3,8 @@
 
 import * as ort from 'onnxruntime-web';
 import type { EngineSpec } from '../engines.js';
-import { asFloat32, type EngineAdapter } from './adapter.js';
-import { ortFeeds } from './ort-feeds.js';
+import type { EngineAdapter } from './adapter.js';
+import { ortFeeds, ortLoaded } from './ort-feeds.js';
 
 export async function ortWebAdapter(spec: EngineSpec): Promise<EngineAdapter> {
   ort.env.wasm.numThreads = spec.threads;
@@ -18,12 +18,7 @@ export async function ortWebAdapter(spec: EngineSpec): Promise<EngineAdapter> {
         graphOptimizationLevel: 'all',
         freeDimensionOverrides: overrides,
       });
-      const feeds = ortFeeds(feedData, (type, data, dims) => new ort.Tensor(type, data, dims));
-      return {
-        run: async () => void (await session.run(feeds)),
-        outputs: async () => Object.fromEntries(Object.entries(await session.run(feeds)).map(([k, t]) => [k, asFloat32(t.data)])),
-        release: () => session.release(),
-      };
+      return ortLoaded(session, ortFeeds(feedData, (type, data, dims) => new ort.Tensor(type, data, dims)));
     },
   };
 }

@@ -16,34 +16,34 @@ function scalarParams(ctx: WasmKernelContext, dtype: DataType): { scale: number;
   return { scale: s, zeroPoint: zp ? zp.toNumbers()[0]! : 0 };
 }
 
-export function prepareQuantizeLinear(ctx: WasmKernelContext): PreparedKernel | undefined {
-  const x = f32Dims(ctx.inputs[0]);
-  const dtype = ctx.outputs[0]?.dtype;
-  if (!x || !isQuantized(dtype) || ctx.constant(0)) return undefined;
+/**
+ * One elementwise conversion at a float edge of an integer graph: `dims` is the input's static shape when the
+ * input is of the right kind, `dtype` the quantized side's dtype.
+ */
+function prepareEdge(
+  ctx: WasmKernelContext,
+  kernel: 'qs8_quantize_f32' | 'qs8_dequantize_f32',
+  dims: number[] | undefined,
+  dtype: DataType | undefined,
+): PreparedKernel | undefined {
+  if (!dims || !isQuantized(dtype) || ctx.constant(0)) return undefined;
   const p = scalarParams(ctx, dtype);
   if (!p) return undefined;
-  const n = x.reduce((s, d) => s * d, 1);
+  const n = dims.reduce((s, d) => s * d, 1);
   const flags = qFlags(dtype);
-  const fn = ctx.wasm.fn;
+  const f = ctx.wasm.fn[kernel];
   return {
-    name: `qs8_quantize_f32__${ctx.wasm.variant}`,
+    name: `${kernel}__${ctx.wasm.variant}`,
     scratchBytes: 0,
-    run: (inp, out) => fn.qs8_quantize_f32(inp[0]!, out[0]!, n, p.scale, p.zeroPoint, flags),
+    run: (inp, out) => f(inp[0]!, out[0]!, n, p.scale, p.zeroPoint, flags),
   };
 }
 
+export function prepareQuantizeLinear(ctx: WasmKernelContext): PreparedKernel | undefined {
+  return prepareEdge(ctx, 'qs8_quantize_f32', f32Dims(ctx.inputs[0]), ctx.outputs[0]?.dtype);
+}
+
 export function prepareDequantizeLinear(ctx: WasmKernelContext): PreparedKernel | undefined {
-  const x = qDims(ctx.inputs[0]);
-  if (!x || ctx.outputs[0]?.dtype !== 'float32' || ctx.constant(0)) return undefined;
-  const dtype = ctx.inputs[0]!.dtype;
-  const p = scalarParams(ctx, dtype);
-  if (!p) return undefined;
-  const n = x.reduce((s, d) => s * d, 1);
-  const flags = qFlags(dtype);
-  const fn = ctx.wasm.fn;
-  return {
-    name: `qs8_dequantize_f32__${ctx.wasm.variant}`,
-    scratchBytes: 0,
-    run: (inp, out) => fn.qs8_dequantize_f32(inp[0]!, out[0]!, n, p.scale, p.zeroPoint, flags),
-  };
+  if (ctx.outputs[0]?.dtype !== 'float32') return undefined;
+  return prepareEdge(ctx, 'qs8_dequantize_f32', qDims(ctx.inputs[0]), ctx.inputs[0]?.dtype);
 }
