@@ -1,11 +1,9 @@
 // Cold start in phases — read (file bytes), parse (readOnnx), optimize (graph passes), plan (session
 // creation + first static plan), first inference — each timed with performance.now().
 
-import fs from 'node:fs';
-import { EdgeError } from '../errors.js';
-import { readOnnx } from '../formats/onnx/reader.js';
 import { referenceOps } from '../kernels/ref/index.js';
 import { optimizeModel } from '../passes/index.js';
+import { parseModelFile, readModelBytes } from '../runtime/load-file.js';
 import { InferenceSession } from '../runtime/session.js';
 import type { BenchResult } from './types.js';
 import { FeedCache, inputDims } from './scenarios/feeds.js';
@@ -30,16 +28,9 @@ export interface ColdStart {
 export async function measureColdStart(path: string, options: ColdStartOptions = {}): Promise<ColdStart> {
   const batch = options.batch ?? 1;
   const t0 = performance.now();
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new EdgeError('MODEL_NOT_FOUND', `bench: cannot read model '${path}': ${reason}`, { cause: err });
-  }
+  const bytes = await readModelBytes(path);
   const t1 = performance.now();
-  const parsed = readOnnx(bytes);
+  const parsed = await parseModelFile(path, bytes);
   const t2 = performance.now();
   const optimized = optimizeModel(parsed, referenceOps);
   const t3 = performance.now();

@@ -24,18 +24,8 @@ export const NPY_DESCR_TO_DTYPE: Readonly<Record<string, DataType>> = {
 };
 const DTYPE_TO_DESCR = Object.fromEntries(Object.entries(NPY_DESCR_TO_DTYPE).map(([k, v]) => [v, k])) as Record<DataType, string>;
 
-export function readNpy(bytes: Uint8Array, where = '.npy'): Tensor {
-  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) {
-    throw new EdgeError('INPUT_INVALID', `${where}: not a .npy file (missing the \\x93NUMPY magic)`);
-  }
-  const major = bytes[6]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : bytes.length >= 12 ? view.getUint32(8, true) : Infinity;
-  const start = major === 1 ? 10 : 12;
-  if (major < 1 || major > 3 || start + headerLen > bytes.length) {
-    throw new EdgeError('INPUT_INVALID', `${where}: truncated or unsupported .npy header (version ${major})`);
-  }
-  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLen));
+/** dtype and dims from the text of a .npy header (the Python dict literal). */
+export function parseNpyHeader(header: string, where: string): { dtype: DataType; dims: number[] } {
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -48,6 +38,22 @@ export function readNpy(bytes: Uint8Array, where = '.npy'): Tensor {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map(Number);
+  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new EdgeError('INPUT_INVALID', `${where}: malformed .npy shape (${shapeText})`);
+  return { dtype, dims };
+}
+
+export function readNpy(bytes: Uint8Array, where = '.npy'): Tensor {
+  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) {
+    throw new EdgeError('INPUT_INVALID', `${where}: not a .npy file (missing the \\x93NUMPY magic)`);
+  }
+  const major = bytes[6]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : bytes.length >= 12 ? view.getUint32(8, true) : Infinity;
+  const start = major === 1 ? 10 : 12;
+  if (major < 1 || major > 3 || start + headerLen > bytes.length) {
+    throw new EdgeError('INPUT_INVALID', `${where}: truncated or unsupported .npy header (version ${major})`);
+  }
+  const { dtype, dims } = parseNpyHeader(new TextDecoder().decode(bytes.subarray(start, start + headerLen)), where);
   checkShape(dims, where);
   const n = sizeOf(dims);
   const dataStart = start + headerLen;

@@ -2,7 +2,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { EdgeError } from '../errors.js';
-import { NPY_DESCR_TO_DTYPE } from '../formats/npy.js';
+import { parseNpyHeader } from '../formats/npy.js';
 import { DTYPES, type DataType } from '../tensor/dtype.js';
 import { checkShape } from '../tensor/shape.js';
 
@@ -37,22 +37,7 @@ export async function readNpyHeader(file: FileHandle, where: string): Promise<Np
   const raw = new Uint8Array(headerLen);
   const got = (await file.read(raw, 0, headerLen, start)).bytesRead;
   if (got < headerLen) throw new EdgeError('INPUT_INVALID', `${where}: truncated .npy header (${got} of ${headerLen} bytes)`);
-  const header = new TextDecoder().decode(raw);
-  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new EdgeError('INPUT_INVALID', `${where}: malformed .npy header: ${header.trim()}`);
-  const dtype = NPY_DESCR_TO_DTYPE[descr.replace(/^=/, '<')];
-  if (!dtype) {
-    throw new EdgeError('DTYPE_MISMATCH', `${where}: dtype '${descr}' is not supported (little-endian numeric or bool only)`, { actual: descr });
-  }
-  if (fortran === 'True') throw new EdgeError('INPUT_INVALID', `${where}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
-  const dims = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new EdgeError('INPUT_INVALID', `${where}: malformed .npy shape (${shapeText})`);
+  const { dtype, dims } = parseNpyHeader(new TextDecoder().decode(raw), where);
   checkShape(dims.slice(1), where); // one sample must fit; the sample count may be large
   return { dtype, dims, dataOffset: start + headerLen, itemBytes: DTYPES[dtype].bytes };
 }

@@ -5,16 +5,25 @@ import { readOnnx } from '../formats/onnx/reader.js';
 import type { Model } from '../ir/graph.js';
 
 export async function loadModelFile(path: string): Promise<Model> {
+  return parseModelFile(path, await readModelBytes(path));
+}
+
+/** The bytes of a model file, or MODEL_NOT_FOUND saying why they cannot be read. */
+export async function readModelBytes(path: string): Promise<Uint8Array> {
   const fs = await import('node:fs');
-  const nodePath = await import('node:path');
-  let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(path);
+    return fs.readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
     throw new EdgeError('MODEL_NOT_FOUND', `cannot read model '${path}': ${reason}`, { cause: err });
   }
+}
+
+/** Parses the bytes read from `path`; external-data weights are read from files in the model's folder. */
+export async function parseModelFile(path: string, bytes: Uint8Array): Promise<Model> {
+  const fs = await import('node:fs');
+  const nodePath = await import('node:path');
   const dir = nodePath.resolve(nodePath.dirname(path));
   const readExternal = (location: string, offset: number, length: number | undefined): Uint8Array => {
     const target = nodePath.resolve(dir, location);
