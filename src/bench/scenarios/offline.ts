@@ -2,38 +2,26 @@
 // samples per second, plus a short sweep of throughput over batch sizes 1 … 32.
 
 import { LatencyRecorder } from './latency-recorder.js';
-import type { BlockStats, ScenarioOutcome, ScenarioRunner, ScenarioTarget } from './scenario.js';
-import { singleStreamLoop } from './single-stream.js';
+import type { ScenarioOutcome, ScenarioTarget } from './scenario.js';
+import { SingleStream, singleStreamLoop } from './single-stream.js';
 
 export const OFFLINE_SWEEP_BATCHES = [1, 2, 4, 8, 16, 32] as const;
 
-export class Offline implements ScenarioRunner {
-  readonly name = 'offline' as const;
-  private readonly latency = new LatencyRecorder();
-  private samples = 0;
-  private elapsedMs = 0;
+/** Back-to-back batches: single-stream's loop with one query holding every sample, so nothing waits between runs. */
+export class Offline extends SingleStream {
+  override readonly name = 'offline';
   private byBatch: { batch: number; throughputPerSec: number }[] | undefined;
 
   constructor(
-    private readonly target: ScenarioTarget,
-    readonly batch = 32,
+    target: ScenarioTarget,
+    batch = 32,
     /** Time per batch size in the sweep. */
     private readonly sweepMs = 150,
-  ) {}
-
-  async warmup(): Promise<void> {
-    singleStreamLoop(this.target.session, this.target.feeds.feeds(this.batch), new LatencyRecorder(), 100);
+  ) {
+    super(target, batch);
   }
 
-  /** Back-to-back batches: with one query holding every sample, nothing waits between runs. */
-  async runBlock(budgetMs: number): Promise<BlockStats> {
-    const { queries, elapsedMs } = singleStreamLoop(this.target.session, this.target.feeds.feeds(this.batch), this.latency, budgetMs);
-    this.samples += queries * this.batch;
-    this.elapsedMs += elapsedMs;
-    return { samples: queries * this.batch, elapsedMs, meanLatencyMs: elapsedMs / queries };
-  }
-
-  async finish(): Promise<void> {
+  override async finish(): Promise<void> {
     this.byBatch = [];
     for (const batch of OFFLINE_SWEEP_BATCHES) {
       const feeds = this.target.feeds.feeds(batch);
@@ -43,7 +31,7 @@ export class Offline implements ScenarioRunner {
     }
   }
 
-  outcome(): ScenarioOutcome {
+  override outcome(): ScenarioOutcome {
     return { latency: this.latency, samples: this.samples, elapsedMs: this.elapsedMs, throughputByBatch: this.byBatch };
   }
 }

@@ -47,13 +47,13 @@ export function singleStreamLoop(
 }
 
 export class SingleStream implements ScenarioRunner {
-  readonly name = 'single-stream' as const;
-  private readonly latency = new LatencyRecorder();
-  private samples = 0;
-  private elapsedMs = 0;
+  readonly name: ScenarioRunner['name'] = 'single-stream';
+  protected readonly latency = new LatencyRecorder();
+  protected samples = 0;
+  protected elapsedMs = 0;
 
   constructor(
-    private readonly target: ScenarioTarget,
+    protected readonly target: ScenarioTarget,
     readonly batch = 1,
   ) {}
 
