@@ -300,32 +300,12 @@ const unaryOps: OpTable = {
       return [mapUnary(x, approximate === 'tanh' ? tanh : exact)];
     },
   },
-  IsNaN: {
-    infer(ctx, inputs) {
-      const x = required(ctx, inputs, 0, 'X');
-      checkType(ctx, x.dtype, FLOATS, 'input X');
-      return [{ dtype: 'bool', shape: x.shape?.slice() }];
-    },
-    run(ctx, inputs) {
-      const x = required(ctx, inputs, 0, 'X');
-      checkType(ctx, x.type, FLOATS, 'input X');
-      return [castTensor(mapUnary(x, (v) => (Number.isNaN(v) ? 1 : 0)), 'bool')];
-    },
-  },
-  IsInf: {
-    infer(ctx, inputs) {
-      const x = required(ctx, inputs, 0, 'X');
-      checkType(ctx, x.dtype, FLOATS, 'input X');
-      return [{ dtype: 'bool', shape: x.shape?.slice() }];
-    },
-    run(ctx, inputs) {
-      const x = required(ctx, inputs, 0, 'X');
-      checkType(ctx, x.type, FLOATS, 'input X');
-      const neg = attrInt(ctx.node, 'detect_negative', 1) !== 0;
-      const pos = attrInt(ctx.node, 'detect_positive', 1) !== 0;
-      return [castTensor(mapUnary(x, (v) => ((v === Infinity && pos) || (v === -Infinity && neg) ? 1 : 0)), 'bool')];
-    },
-  },
+  IsNaN: floatTest(() => Number.isNaN),
+  IsInf: floatTest((ctx) => {
+    const neg = attrInt(ctx.node, 'detect_negative', 1) !== 0;
+    const pos = attrInt(ctx.node, 'detect_positive', 1) !== 0;
+    return (v) => (v === Infinity && pos) || (v === -Infinity && neg);
+  }),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -838,3 +818,20 @@ export const elementwiseOps: OpTable = {
   Identity: identityOp,
   Dropout: dropoutOp,
 };
+
+/** A float → bool test per element (IsNaN, IsInf); the test is built from the node's attributes. */
+function floatTest(test: (ctx: KernelContext) => (v: number) => boolean): OpDef {
+  return {
+    infer(ctx, inputs) {
+      const x = required(ctx, inputs, 0, 'X');
+      checkType(ctx, x.dtype, FLOATS, 'input X');
+      return [{ dtype: 'bool', shape: x.shape?.slice() }];
+    },
+    run(ctx, inputs) {
+      const x = required(ctx, inputs, 0, 'X');
+      checkType(ctx, x.type, FLOATS, 'input X');
+      const t = test(ctx);
+      return [castTensor(mapUnary(x, (v) => (t(v) ? 1 : 0)), 'bool')];
+    },
+  };
+}

@@ -12,17 +12,18 @@ function poolGeometry(ctx: WasmKernelContext) {
   if (!x || !y || x.length !== 4 || !kernel || kernel.length !== 2) return undefined;
   const [n, c, h, w] = x as [number, number, number, number];
   const geo = windowGeometry(ctx, 'pool', [h, w], kernel);
-  return { nc: n * c, h, w, kh: kernel[0]!, kw: kernel[1]!, oh: y[2]!, ow: y[3]!, geo };
+  const [sh, sw] = geo.strides as [number, number];
+  const [dh, dw] = geo.dilations as [number, number];
+  const [pt, pl] = geo.padsBegin as [number, number];
+  const [pb, pr] = geo.padsEnd as [number, number];
+  return { nc: n * c, h, w, kh: kernel[0]!, kw: kernel[1]!, oh: y[2]!, ow: y[3]!, sh, sw, dh, dw, pt, pl, pb, pr };
 }
 
 export function prepareMaxPool(ctx: WasmKernelContext): PreparedKernel | undefined {
   if (ctx.node.outputs.length > 1 && ctx.node.outputs[1]) return undefined; // Indices: reference kernel
   const g = poolGeometry(ctx);
   if (!g) return undefined;
-  const { nc, h, w, kh, kw, oh, ow, geo } = g;
-  const [sh, sw] = geo.strides as [number, number];
-  const [dh, dw] = geo.dilations as [number, number];
-  const [pt, pl] = geo.padsBegin as [number, number];
+  const { nc, h, w, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl } = g;
   const fn = ctx.wasm.fn;
   return {
     name: `f32_maxpool2d_x4__${ctx.wasm.variant}`,
@@ -34,11 +35,7 @@ export function prepareMaxPool(ctx: WasmKernelContext): PreparedKernel | undefin
 export function prepareAveragePool(ctx: WasmKernelContext): PreparedKernel | undefined {
   const g = poolGeometry(ctx);
   if (!g) return undefined;
-  const { nc, h, w, kh, kw, oh, ow, geo } = g;
-  const [sh, sw] = geo.strides as [number, number];
-  const [dh, dw] = geo.dilations as [number, number];
-  const [pt, pl] = geo.padsBegin as [number, number];
-  const [pb, pr] = geo.padsEnd as [number, number];
+  const { nc, h, w, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr } = g;
   const countIncludePad = attrInt(ctx.node, 'count_include_pad', 0);
   const fn = ctx.wasm.fn;
   return {
