@@ -6,8 +6,10 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readOnnx } from '../src/formats/onnx/reader.js';
 import { writeOnnx } from '../src/formats/onnx/writer.js';
 import type { Model } from '../src/ir/graph.js';
+import { compactQuantizedModel } from '../src/quant/graph/compact.js';
 import { minMaxRanges, runRef, sqnrDb } from '../src/quant/graph/testing.js';
 import { quantizeGraph, type QuantizeOptions } from '../src/quant/quantize-graph.js';
 import type { Range } from '../src/quant/weights.js';
@@ -93,11 +95,14 @@ describe.skipIf(!ort)('quantized ResNet-8 in onnxruntime-node', () => {
     fp32 = await runEdgeinfer(model, testSeeds);
   });
 
-  /** Quantizes, writes, runs in both runtimes; returns the bytes and outputs. */
+  /**
+   * Quantizes, compacts (short names, shared constants: what `edgeinfer quantize` saves), writes, runs the
+   * written file in both runtimes; returns the readable model (for its parameters), the bytes and the outputs.
+   */
   async function both(options: QuantizeOptions): Promise<{ q: Model; bytes: Uint8Array; edge: Outputs; onnxruntime: Outputs }> {
     const q = quantizeGraph(model, ranges, options);
-    const bytes = writeOnnx(q);
-    return { q, bytes, edge: await runEdgeinfer(q, testSeeds), onnxruntime: await runOrt(bytes, testSeeds) };
+    const bytes = writeOnnx(compactQuantizedModel(q, model));
+    return { q, bytes, edge: await runEdgeinfer(readOnnx(bytes), testSeeds), onnxruntime: await runOrt(bytes, testSeeds) };
   }
 
   function report(name: string, r: { bytes: Uint8Array; edge: Outputs; onnxruntime: Outputs }, step?: number): void {
