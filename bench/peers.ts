@@ -1,7 +1,7 @@
 // bench:peers — edgeinfer against onnxruntime-web and onnxruntime-node on the same .onnx files,
 // in one process run, interleaved in short blocks so the noise of a shared machine hits all alike.
 //
-//   npx tsx bench/peers.ts [--quick] [--models a,b] [--backends ref,wasm] [--fixtures dir]
+//   npx tsx bench/peers.ts [--quick] [--models a,b] [--models-dir dir] [--backends ref,wasm] [--fixtures dir]
 
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { engineList } from './peers/engines.js';
 import { makeFeeds, readModelInputs } from './peers/inputs.js';
 import { machineInfo } from './peers/machine.js';
 import { measureOverhead, measurePhase, Notices, type LiveEngine } from './peers/measure.js';
-import { parsePeerOptions, REPO_ROOT, runCounts, type PeerOptions } from './peers/options.js';
+import { modelFile, parsePeerOptions, REPO_ROOT, runCounts, type PeerOptions } from './peers/options.js';
 import { defaultResultsFile, printReport, writeResults } from './peers/report.js';
 import type { EngineRecord, ModelResult, PeersResults } from './peers/results.js';
 
@@ -37,7 +37,7 @@ async function startEngines(o: PeerOptions, records: EngineRecord[]): Promise<Li
 }
 
 async function measureModel(name: string, live: LiveEngine[], o: PeerOptions, notices: Notices): Promise<ModelResult> {
-  const modelPath = path.join(o.fixtures, name, 'model.onnx');
+  const modelPath = modelFile(name, o);
   const result: ModelResult = { name, path: modelPath, bytes: statSync(modelPath).size };
   try {
     const spec = readModelInputs(modelPath);

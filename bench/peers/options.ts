@@ -1,6 +1,6 @@
 // Command-line options of bench:peers, and the run counts per model (a table: heavy models run less).
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -21,11 +21,16 @@ export interface RunCounts {
 const RUNS: Record<string, RunCounts> = {
   default: { latencyRuns: 500, throughputRuns: 20 },
   mobilenet_v2: { latencyRuns: 50, throughputRuns: 5 },
+  // scripts/make-unseen-models.ts: ~107 M MACs per image.
+  mobilenet_v2_075_160: { latencyRuns: 150, throughputRuns: 10 },
 };
 
 export interface PeerOptions {
   fixtures: string;
+  /** Names of the models to measure, in order: fixture models and those found by --models-dir. */
   models: string[];
+  /** --models-dir: model name -> .onnx file (`<name>.onnx` or `<name>/model.onnx` in the folder). */
+  extraModels: Record<string, string>;
   backends: string[];
   peers: EngineFamily[];
   threads: number[];
@@ -38,6 +43,24 @@ export interface PeerOptions {
   overhead: { enabled: boolean; rounds: number; calls: number };
   runsOverride: Partial<RunCounts>;
   out?: string;
+}
+
+/** Where a model's file is: found by --models-dir, else `<fixtures>/<name>/model.onnx`. */
+export function modelFile(name: string, o: Pick<PeerOptions, 'fixtures' | 'extraModels'>): string {
+  return o.extraModels[name] ?? path.join(o.fixtures, name, 'model.onnx');
+}
+
+/** The models of a folder: every `<name>.onnx` and `<name>/model.onnx` in it, by name. */
+export function modelsInDir(dir: string): Record<string, string> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new EdgeError('MODEL_NOT_FOUND', `--models-dir: folder '${dir}' does not exist`);
+  const found: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const nested = path.join(dir, entry.name, 'model.onnx');
+    if (entry.isFile() && entry.name.endsWith('.onnx')) found[entry.name.slice(0, -'.onnx'.length)] = path.join(dir, entry.name);
+    else if (entry.isDirectory() && existsSync(nested)) found[entry.name] = nested;
+  }
+  if (Object.keys(found).length === 0) throw new EdgeError('MODEL_NOT_FOUND', `--models-dir: no <name>.onnx or <name>/model.onnx in '${dir}'`);
+  return found;
 }
 
 export function runCounts(model: string, o: PeerOptions): RunCounts {
@@ -66,7 +89,8 @@ export function parsePeerOptions(argv: string[]): PeerOptions {
     .name('bench:peers')
     .description('edgeinfer against onnxruntime-web and onnxruntime-node, interleaved in one process')
     .option('--fixtures <dir>', 'folder holding <model>/model.onnx', path.resolve(REPO_ROOT, '../shared/fixtures/models'))
-    .option('--models <list>', 'models to measure', DEFAULT_MODELS.join(','))
+    .option('--models <list>', `models to measure (default: ${DEFAULT_MODELS.join(',')}, then every model of --models-dir)`)
+    .option('--models-dir <dir>', 'also measure every <name>.onnx and <name>/model.onnx in this folder (batch dim from the input)')
     .option('--backends <list>', 'edgeinfer backends (a backend whose create() throws is skipped)', 'ref,wasm')
     .option('--peers <list>', `peer engines: ${PEER_FAMILIES.join(',')}`, PEER_FAMILIES.join(','))
     .option('--threads <list>', 'thread counts', '1,2')
@@ -84,9 +108,14 @@ export function parsePeerOptions(argv: string[]): PeerOptions {
 
   const fixtures = path.resolve(String(o.fixtures));
   if (!existsSync(fixtures)) throw new EdgeError('MODEL_NOT_FOUND', `--fixtures: folder '${fixtures}' does not exist`);
-  const models = list(String(o.models), '--models');
+  const extraModels = o.modelsDir === undefined ? {} : modelsInDir(path.resolve(String(o.modelsDir)));
+  const clashes = Object.keys(extraModels).filter((m) => existsSync(path.join(fixtures, m, 'model.onnx')));
+  if (clashes.length > 0) throw new EdgeError('INPUT_INVALID', `--models-dir: ${clashes.join(', ')} also name fixture models; rename them so results stay unambiguous`);
+  const models = o.models === undefined ? [...DEFAULT_MODELS, ...Object.keys(extraModels)] : list(String(o.models), '--models');
   for (const m of models) {
-    if (!existsSync(path.join(fixtures, m, 'model.onnx'))) throw new EdgeError('MODEL_NOT_FOUND', `--models: no ${m}/model.onnx under ${fixtures}`);
+    if (!existsSync(modelFile(m, { fixtures, extraModels }))) {
+      throw new EdgeError('MODEL_NOT_FOUND', `--models: no ${m}/model.onnx under ${fixtures}${o.modelsDir === undefined ? '' : ` and no ${m} in --models-dir`}`);
+    }
   }
   const peers = list(String(o.peers), '--peers') as EngineFamily[];
   for (const p of peers) {
@@ -98,6 +127,7 @@ export function parsePeerOptions(argv: string[]): PeerOptions {
   return {
     fixtures,
     models,
+    extraModels,
     backends: list(String(o.backends), '--backends'),
     peers,
     threads: list(String(o.threads), '--threads').map((t) => int(t, '--threads')!),
