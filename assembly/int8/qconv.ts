@@ -1,11 +1,11 @@
 // Int8 Conv2D (NCHW, groups, strides, pads, dilations) as an implicit GEMM without im2col: 4 output channels x 8 outputs
-// per tile, i32x4.dot_i16x8_s over (tap, channel pair), fixed-point requantization in the epilogue.
+// per tile, i32x4.dot_i16x8_s over (tap, channel pair), float32 requantization in the epilogue.
 //
 // Each group's input is rebuilt once as i16 planes of channel pairs (zero point subtracted, pads 0, columns split by
 // stride phase), so a tile reads two consecutive vectors per tap and channel pair; weights are packed once (m4tc2).
 
 import { pairPaddedRow, pairRow, zeroPairs } from './qpairs';
-import { loadQ, QOut, Q_UNSIGNED, requantScalar, vnarrow8, vrequant, vstoreBytes } from './requant';
+import { loadQ, QOut, Q_UNSIGNED, requantFloat, vnarrow8, vqBias, vqHigh, vqLow, vrequantFloat, vstoreBytes } from './requant';
 
 /** Bytes of Conv weights [M, C/G, kh, kw] in layout m4tc2: [G][ceil((M/G)/4)][kh*kw][ceil((C/G)/2)][4][2] i16. */
 export function qs8_pack_m4tc2_bytes(m: i32, cg: i32, taps: i32, group: i32): i32 {
@@ -145,13 +145,11 @@ export function qs8_conv2d_m4tc2(
   }
 }
 
-/** Requantizes the 8 sums (bias included) of channel `chan` and stores the first cnt (zp, lo, hi: splatted once per call). */
-@inline function storeRow(c0: v128, c1: v128, y: usize, cnt: i32, chan: i32, out: QOut, zp: v128, lo: v128, hi: v128): void {
-  const at = <usize>chan << 2;
-  const m = v128.load32_splat(out.mult + at);
-  const s = load<i32>(out.shift + at);
-  const v0 = vrequant(c0, m, s, zp, lo, hi);
-  const v1 = vrequant(c1, m, s, zp, lo, hi);
+/** Requantizes the 8 sums (bias included) of channel `chan` and stores the first cnt (low, high, bias: splatted once per call). */
+@inline function storeRow(c0: v128, c1: v128, y: usize, cnt: i32, chan: i32, out: QOut, low: v128, high: v128, bias: v128): void {
+  const m = v128.load32_splat(out.mult + (<usize>chan << 2));
+  const v0 = vrequantFloat(c0, m, low, high, bias);
+  const v1 = vrequantFloat(c1, m, low, high, bias);
   vstoreBytes(y, vnarrow8(v0, v1, (out.flags & Q_UNSIGNED) != 0), cnt);
 }
 
@@ -164,9 +162,6 @@ function tile(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStri
     tileScalar(ap, b, tapOff, taps, cp2, planeStride, y, ldy, rows, cnt, chan, out);
     return;
   }
-  const zp = i32x4.splat(out.zp);
-  const lo = i32x4.splat(out.lo);
-  const hi = i32x4.splat(out.hi);
   // The sums start at the bias (rows past the last channel start at 0 and are not stored).
   const bias = out.bias + (<usize>chan << 2);
   let c00 = v128.load32_splat(bias);
@@ -198,18 +193,20 @@ function tile(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStri
       bp += planeStride;
     }
   }
-  storeRow(c00, c01, y, cnt, chan, out, zp, lo, hi);
-  if (rows > 1) storeRow(c10, c11, y + ldy, cnt, chan + 1, out, zp, lo, hi);
-  if (rows > 2) storeRow(c20, c21, y + 2 * ldy, cnt, chan + 2, out, zp, lo, hi);
-  if (rows > 3) storeRow(c30, c31, y + 3 * ldy, cnt, chan + 3, out, zp, lo, hi);
+  const low = vqLow(out);
+  const high = vqHigh(out);
+  const rb = vqBias(out);
+  storeRow(c00, c01, y, cnt, chan, out, low, high, rb);
+  if (rows > 1) storeRow(c10, c11, y + ldy, cnt, chan + 1, out, low, high, rb);
+  if (rows > 2) storeRow(c20, c21, y + 2 * ldy, cnt, chan + 2, out, low, high, rb);
+  if (rows > 3) storeRow(c30, c31, y + 3 * ldy, cnt, chan + 3, out, low, high, rb);
 }
 
 function tileScalar(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStride: usize, y: usize, ldy: i32, rows: i32, cnt: i32, chan: i32, out: QOut): void {
   for (let r = 0; r < rows; r++) {
     const at = <usize>(chan + r) << 2;
     const bias = load<i32>(out.bias + at);
-    const mult = load<i32>(out.mult + at);
-    const shift = load<i32>(out.shift + at);
+    const scale = load<f32>(out.mult + at);
     for (let j = 0; j < cnt; j++) {
       let acc: i32 = 0;
       let pa = ap + (<usize>r << 2);
@@ -221,7 +218,7 @@ function tileScalar(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, pla
           pb += planeStride;
         }
       }
-      store<u8>(y + <usize>r * ldy + j, <u8>requantScalar(acc + bias, mult, shift, out.zp, out.lo, out.hi));
+      store<u8>(y + <usize>r * ldy + j, <u8>requantFloat(acc + bias, scale, out.zp, out.lo, out.hi));
     }
   }
 }

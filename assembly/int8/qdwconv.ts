@@ -3,7 +3,7 @@
 // consecutive outputs then read one vector per (tap pair, kx) and i32x4.dot_i16x8_s does two taps at once.
 
 import { pairPaddedRow } from './qpairs';
-import { loadQ, QOut, Q_UNSIGNED, requantScalar, vnarrow8, vrequant, vstoreBytes } from './requant';
+import { loadQ, QOut, Q_UNSIGNED, requantFloat, vnarrow8, vqBias, vqHigh, vqLow, vrequantFloat, vstoreBytes } from './requant';
 
 /** Bytes of depthwise weights [C, 1, kh, kw] in layout dwk2: [C][ceil(kh/2)][kw] i16 pairs (w[ky][kx], w[ky+1][kx]). */
 export function qs8_pack_dwk2_bytes(c: i32, kh: i32, kw: i32): i32 {
@@ -68,11 +68,10 @@ export function qs8_dwconv2d_dwk2(
       buildPairPlane(scratch, xc, h, w, rows, lp, sh, sw, dh, pt, pl, out.xZero, unsigned);
       const at = <usize>ch << 2;
       const bias = load<i32>(out.bias + at);
-      const mult = load<i32>(out.mult + at);
-      const shift = load<i32>(out.shift + at);
+      const scale = load<f32>(out.mult + at);
       const wc = wp + <usize>ch * wBytes;
-      if (ASC_FEATURE_SIMD) planeSimd(scratch, yc, wc, tapOff, lp, khp, kw, sh, sw, dh, oh, ow, bias, mult, shift, out);
-      else planeScalar(scratch, yc, wc, tapOff, lp, khp, kw, sh, sw, dh, oh, ow, bias, mult, shift, out);
+      if (ASC_FEATURE_SIMD) planeSimd(scratch, yc, wc, tapOff, lp, khp, kw, sh, sw, dh, oh, ow, bias, scale, out);
+      else planeScalar(scratch, yc, wc, tapOff, lp, khp, kw, sh, sw, dh, oh, ow, bias, scale, out);
     }
   }
 }
@@ -96,15 +95,15 @@ function buildPairPlane(p: usize, x: usize, h: i32, w: i32, rows: i32, lp: i32, 
 
 function planeSimd(
   p: usize, y: usize, wc: usize, tapOff: usize, lp: i32, khp: i32, kw: i32, sh: i32, sw: i32, dh: i32, oh: i32, ow: i32,
-  bias: i32, mult: i32, shift: i32, out: QOut,
+  bias: i32, scale: f32, out: QOut,
 ): void {
   const rowBytes = <usize>sw * lp * 4;
   const unsigned = (out.flags & Q_UNSIGNED) != 0;
   const b = i32x4.splat(bias);
-  const m = i32x4.splat(mult);
-  const zp = i32x4.splat(out.zp);
-  const lo = i32x4.splat(out.lo);
-  const hi = i32x4.splat(out.hi);
+  const m = f32x4.splat(scale);
+  const low = vqLow(out);
+  const high = vqHigh(out);
+  const rb = vqBias(out);
   for (let oy = 0; oy < oh; oy++) {
     const row0 = p + <usize>(oy * sh) * rowBytes;
     for (let ox = 0; ox < ow; ox += 8) {
@@ -121,8 +120,8 @@ function planeSimd(
           wt += 4;
         }
       }
-      const v0 = vrequant(acc0, m, shift, zp, lo, hi);
-      const v1 = vrequant(acc1, m, shift, zp, lo, hi);
+      const v0 = vrequantFloat(acc0, m, low, high, rb);
+      const v1 = vrequantFloat(acc1, m, low, high, rb);
       vstoreBytes(y + <usize>oy * ow + ox, vnarrow8(v0, v1, unsigned), min(8, ow - ox));
     }
   }
@@ -130,7 +129,7 @@ function planeSimd(
 
 function planeScalar(
   p: usize, y: usize, wc: usize, tapOff: usize, lp: i32, khp: i32, kw: i32, sh: i32, sw: i32, dh: i32, oh: i32, ow: i32,
-  bias: i32, mult: i32, shift: i32, out: QOut,
+  bias: i32, scale: f32, out: QOut,
 ): void {
   const rowBytes = <usize>sw * lp * 4;
   for (let oy = 0; oy < oh; oy++) {
@@ -145,7 +144,7 @@ function planeScalar(
           wt += 4;
         }
       }
-      store<u8>(y + <usize>oy * ow + ox, <u8>requantScalar(acc, mult, shift, out.zp, out.lo, out.hi));
+      store<u8>(y + <usize>oy * ow + ox, <u8>requantFloat(acc, scale, out.zp, out.lo, out.hi));
     }
   }
 }

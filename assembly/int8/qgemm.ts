@@ -1,8 +1,8 @@
 // Int8 GEMM y [M, N] = requant((A - aZero) [M, K] x (W - wZero) [K, N] + bias[N]) for Gemm / MatMul by constant weights:
 // W packed once as int8 pairs over K (widened in registers), rows of A as i16 pairs splatted, int32 sums per column,
-// then each column's own fixed-point requantization (a scalar epilogue: a lane-wise shift would need four).
+// then each column's own float32 requantization.
 
-import { loadQ, QOut, Q_FLOAT_OUT, Q_UNSIGNED, requantScalar } from './requant';
+import { loadQ, QOut, Q_FLOAT_OUT, Q_UNSIGNED, requantFloat } from './requant';
 
 /** Bytes of W [K, N] in layout n8k2b: [ceil(N/8)][ceil(K/2)][8 columns][2] int8. */
 export function qs8_pack_n8k2b_bytes(k: i32, n: i32): i32 {
@@ -75,7 +75,7 @@ export function qs8_gemm_n8k2b(a: usize, y: usize, wp: usize, params: usize, scr
       for (let j = 0; j < n; j++) {
         const at = <usize>j << 2;
         const acc = load<i32>(sr + at) + load<i32>(out.bias + at);
-        store<u8>(yr + j, <u8>requantScalar(acc, load<i32>(out.mult + at), load<i32>(out.shift + at), out.zp, out.lo, out.hi));
+        store<u8>(yr + j, <u8>requantFloat(acc, load<f32>(out.mult + at), out.zp, out.lo, out.hi));
       }
     }
   }

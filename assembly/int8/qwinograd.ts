@@ -8,7 +8,7 @@
 // with bias and requantization.
 //   Bt = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   G' = [2 0 0; 1 1 1; 1 -1 1; 0 0 2]   At = [1 1 1 0; 0 1 -1 -1]
 
-import { loadQ, QOut, Q_UNSIGNED, requantScalar, vnarrow8, vrequant, vstoreBytes } from './requant';
+import { loadQ, QOut, Q_UNSIGNED, requantFloat, vnarrow8, vqBias, vqHigh, vqLow, vrequantFloat, vstoreBytes } from './requant';
 
 // V of one block of tile rows stays in L2 between the input transform and the products.
 const BLOCK_BYTES: i32 = 256 * 1024;
@@ -360,9 +360,9 @@ function rawTileScalar(ap: usize, bp: usize, kp2: i32, dst: usize, rowStep: usiz
  * ([16 xi][4][8] i32): y0 is the block's first output row, ohb its output rows.
  */
 function outputsSimd(prod: usize, y0: usize, oh: i32, ow: i32, ohb: i32, twp: i32, t0: i32, tiles: i32, r: i32, rows4: i32, out: QOut): void {
-  const zp = i32x4.splat(out.zp);
-  const lo = i32x4.splat(out.lo);
-  const hi = i32x4.splat(out.hi);
+  const low = vqLow(out);
+  const high = vqHigh(out);
+  const rb = vqBias(out);
   for (let k = 0; k < rows4; k++) {
     const yo = y0 + <usize>(r + k) * oh * ow;
     for (let g = 0; g < 8 && t0 + g < tiles; g += 4) {
@@ -370,7 +370,7 @@ function outputsSimd(prod: usize, y0: usize, oh: i32, ow: i32, ohb: i32, twp: i3
       const ty = t / twp;
       const ox = 2 * (t - ty * twp);
       if (ox >= ow) continue;
-      outputTiles(prod + (<usize>k << 5) + (<usize>g << 2), 128, yo + <usize>(2 * ty) * ow + ox, <usize>ow, 2 * ty + 1 < ohb, min(8, ow - ox), r + k, out, zp, lo, hi);
+      outputTiles(prod + (<usize>k << 5) + (<usize>g << 2), 128, yo + <usize>(2 * ty) * ow + ox, <usize>ow, 2 * ty + 1 < ohb, min(8, ow - ox), r + k, out, low, high, rb);
     }
   }
 }
@@ -392,9 +392,8 @@ function outputsScalar(prod: usize, y0: usize, oh: i32, ow: i32, ohb: i32, twp: 
 function outputGroupScalar(m: usize, mStep: usize, y: usize, ow: i32, two: bool, cnt: i32, o: i32, out: QOut): void {
   const at = <usize>o << 2;
   const bias = load<i32>(out.bias + at);
-  const mult = load<i32>(out.mult + at);
-  const shift = load<i32>(out.shift + at);
-  for (let q = 0; 2 * q < cnt; q++) outputTileScalar(m + (<usize>q << 2), mStep, y + 2 * q, <usize>ow, two, min(2, cnt - 2 * q), bias, mult, shift, out);
+  const scale = load<f32>(out.mult + at);
+  for (let q = 0; 2 * q < cnt; q++) outputTileScalar(m + (<usize>q << 2), mStep, y + 2 * q, <usize>ow, two, min(2, cnt - 2 * q), bias, scale, out);
 }
 
 /** Column j of At m for 4 tiles: row 0 (m0 + m1 + m2) or row 1 (m1 - m2 - m3) of M[j], M[4 + j], ... */
@@ -406,28 +405,27 @@ function outputGroupScalar(m: usize, mStep: usize, y: usize, ow: i32, two: bool,
   return i32x4.sub(i32x4.sub(v128.load(m + s4), v128.load(m + 2 * s4)), v128.load(m + 3 * s4));
 }
 
-/** 4 tiles of output channel o: 2 output rows (the second when `two`) of cnt (<= 8) pixels at y; zp, lo, hi splatted once. */
-@inline function outputTiles(m: usize, mStep: usize, y: usize, rowBytes: usize, two: bool, cnt: i32, o: i32, out: QOut, zp: v128, lo: v128, hi: v128): void {
+/** 4 tiles of output channel o: 2 output rows (the second when `two`) of cnt (<= 8) pixels at y; low, high, rb (vqLow, vqHigh, vqBias) splatted once. */
+@inline function outputTiles(m: usize, mStep: usize, y: usize, rowBytes: usize, two: bool, cnt: i32, o: i32, out: QOut, low: v128, high: v128, rb: v128): void {
   const s4: usize = mStep << 2; // from M[4i + j] to M[4(i + 1) + j]
   const at = <usize>o << 2;
   const b = v128.load32_splat(out.bias + at);
   const mv = v128.load32_splat(out.mult + at);
-  const shift = load<i32>(out.shift + at);
   const unsigned = (out.flags & Q_UNSIGNED) != 0;
   const s00 = outCol0(m, s4);
   const s01 = outCol0(m + mStep, s4);
   const s02 = outCol0(m + 2 * mStep, s4);
   const s03 = outCol0(m + 3 * mStep, s4);
-  const l0 = vrequant(i32x4.add(i32x4.shr_s(i32x4.add(i32x4.add(s00, s01), s02), 2), b), mv, shift, zp, lo, hi);
-  const r0 = vrequant(i32x4.add(i32x4.shr_s(i32x4.sub(i32x4.sub(s01, s02), s03), 2), b), mv, shift, zp, lo, hi);
+  const l0 = vrequantFloat(i32x4.add(i32x4.shr_s(i32x4.add(i32x4.add(s00, s01), s02), 2), b), mv, low, high, rb);
+  const r0 = vrequantFloat(i32x4.add(i32x4.shr_s(i32x4.sub(i32x4.sub(s01, s02), s03), 2), b), mv, low, high, rb);
   vstoreBytes(y, interleavePixels(vnarrow8(l0, r0, unsigned)), cnt);
   if (two) {
     const s10 = outCol1(m, s4);
     const s11 = outCol1(m + mStep, s4);
     const s12 = outCol1(m + 2 * mStep, s4);
     const s13 = outCol1(m + 3 * mStep, s4);
-    const l1 = vrequant(i32x4.add(i32x4.shr_s(i32x4.add(i32x4.add(s10, s11), s12), 2), b), mv, shift, zp, lo, hi);
-    const r1 = vrequant(i32x4.add(i32x4.shr_s(i32x4.sub(i32x4.sub(s11, s12), s13), 2), b), mv, shift, zp, lo, hi);
+    const l1 = vrequantFloat(i32x4.add(i32x4.shr_s(i32x4.add(i32x4.add(s10, s11), s12), 2), b), mv, low, high, rb);
+    const r1 = vrequantFloat(i32x4.add(i32x4.shr_s(i32x4.sub(i32x4.sub(s11, s12), s13), 2), b), mv, low, high, rb);
     vstoreBytes(y + rowBytes, interleavePixels(vnarrow8(l1, r1, unsigned)), cnt);
   }
 }
@@ -438,7 +436,7 @@ function outputGroupScalar(m: usize, mStep: usize, y: usize, ow: i32, two: bool,
 }
 
 /** Scalar build: one tile (M[xi] at m + xi * mStep), `cols` (1 or 2) pixels per row. */
-function outputTileScalar(m: usize, mStep: usize, y: usize, rowBytes: usize, two: bool, cols: i32, bias: i32, mult: i32, shift: i32, out: QOut): void {
+function outputTileScalar(m: usize, mStep: usize, y: usize, rowBytes: usize, two: bool, cols: i32, bias: i32, scale: f32, out: QOut): void {
   const rows = two ? 2 : 1;
   for (let r = 0; r < rows; r++) {
     let s0 = 0;
@@ -455,7 +453,7 @@ function outputTileScalar(m: usize, mStep: usize, y: usize, rowBytes: usize, two
       s3 += coef * load<i32>(row + 3 * mStep);
     }
     const yr = y + <usize>r * rowBytes;
-    store<u8>(yr, <u8>requantScalar(((s0 + s1 + s2) >> 2) + bias, mult, shift, out.zp, out.lo, out.hi));
-    if (cols > 1) store<u8>(yr + 1, <u8>requantScalar(((s1 - s2 - s3) >> 2) + bias, mult, shift, out.zp, out.lo, out.hi));
+    store<u8>(yr, <u8>requantFloat(((s0 + s1 + s2) >> 2) + bias, scale, out.zp, out.lo, out.hi));
+    if (cols > 1) store<u8>(yr + 1, <u8>requantFloat(((s1 - s2 - s3) >> 2) + bias, scale, out.zp, out.lo, out.hi));
   }
 }

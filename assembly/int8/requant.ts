@@ -1,5 +1,7 @@
-// Fixed-point requantization of int32 sums, bit for bit as TFLite's MultiplyByQuantizedMultiplier (and as the
-// reference kernels, src/quant/qparams.ts): a doubling high multiply rounding half up, then a rounding right shift.
+// Requantization of int32 sums, bit for bit as the reference kernels (src/kernels/ref/qfused.ts): Conv and GEMM in
+// float32 (round-half-even(f32(sum) * scale), XNNPACK's 'fp32' scheme: four SIMD instructions); Add and the pools in
+// fixed point as TFLite's MultiplyByQuantizedMultiplier (a doubling high multiply rounding half up, then a rounding
+// right shift).
 
 /** Flag bit: the int8 tensors of a kernel call are uint8 (zero-extended on load, narrowed unsigned on store). */
 export const Q_UNSIGNED: i32 = 1;
@@ -8,8 +10,8 @@ export const Q_FLOAT_OUT: i32 = 2;
 
 /**
  * The quantization parameters of a conv / GEMM node, a block of 8 int32 in memory written once by the glue
- * (`changetype` views it, nothing is allocated): pointers to the per-output-channel int32 bias, multiplier and
- * shift arrays, the input and output zero points, the output clamp and the flags (Q_UNSIGNED).
+ * (`changetype` views it, nothing is allocated): pointers to the per-output-channel int32 bias and float32 scale
+ * arrays (`mult`; `shift` is unused), the input and output zero points, the output clamp and the flags (Q_UNSIGNED).
  */
 @unmanaged export class QOut {
   bias: usize;
@@ -48,6 +50,16 @@ export const Q_FLOAT_OUT: i32 = 2;
 @inline export function requantScalar(acc: i32, multiplier: i32, shift: i32, zeroPoint: i32, lo: i32, hi: i32): i32 {
   return min(max(mbqm(acc, multiplier, shift) + zeroPoint, lo), hi);
 }
+
+/** Float32 requantization: clamp(nearest(f32(acc) * scale) + zp, lo, hi); clamping before rounding is the same (integer bounds). */
+@inline export function requantFloat(acc: i32, scale: f32, zp: i32, lo: i32, hi: i32): i32 {
+  const v = min(max(<f32>acc * scale, <f32>(lo - zp)), <f32>(hi - zp));
+  return <i32>nearest<f32>(v) + zp;
+}
+
+/** 1.5 * 2^23: added to a float in [-2^22, 2^22], the sum's low mantissa bits are the value rounded half to even. */
+const ROUND_MAGIC: f32 = 12582912.0;
+const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 
 /** An int8 / uint8 element widened to i32. */
 @inline export function loadQ(p: usize, unsigned: bool): i32 {
@@ -88,6 +100,30 @@ export const Q_FLOAT_OUT: i32 = 2;
   if (shift > 0) v = vsrdhm(vshlSat(acc, shift), m);
   else v = vrdbpot(vsrdhm(acc, m), -shift);
   return i32x4.min_s(i32x4.max_s(i32x4.add(v, zp), lo), hi);
+}
+
+/** vrequantFloat's lower bound: lo - zp as float32 lanes. */
+@inline export function vqLow(out: QOut): v128 {
+  return f32x4.splat(<f32>(out.lo - out.zp));
+}
+
+/** vrequantFloat's upper bound: hi - zp as float32 lanes. */
+@inline export function vqHigh(out: QOut): v128 {
+  return f32x4.splat(<f32>(out.hi - out.zp));
+}
+
+/** vrequantFloat's bias from the rounded float's bits to the output value: ROUND_MAGIC's bits minus the zero point. */
+@inline export function vqBias(out: QOut): v128 {
+  return i32x4.splat(ROUND_MAGIC_BITS - out.zp);
+}
+
+/**
+ * requantFloat per lane with per-lane scales: f32 product clamped to [lo - zp, hi - zp] (so |v| <= 510), rounded by
+ * adding ROUND_MAGIC, then the float's bits minus (ROUND_MAGIC_BITS - zp) are the output value.
+ */
+@inline export function vrequantFloat(acc: v128, scale: v128, low: v128, high: v128, bias: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), scale), low), high);
+  return i32x4.sub(f32x4.add(v, f32x4.splat(ROUND_MAGIC)), bias);
 }
 
 /** Eight clamped i32 lanes (a: 0-3, b: 4-7) as bytes in lanes 0-7; values are already in the output's range. */

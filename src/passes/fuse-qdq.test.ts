@@ -109,14 +109,15 @@ const attr = (n: Node, name: string) => n.attrs.get(name)?.value;
 const x = { x: randomTensor('float32', [1, 3, 7, 6], 9) };
 
 describe('fuse-qdq: Conv', () => {
-  it('fuses DQ -> Conv -> Q into QLinearConvFixed with per-channel multipliers (int8, int32 bias kept)', () => {
+  it('fuses DQ -> Conv -> Q into QLinearConvFixed with per-channel float32 scales (int8, int32 bias kept)', () => {
     const after = checkFused('Conv', qdqConv(), x, ['QuantizeLinear', 'edgeinfer.QLinearConvFixed', 'DequantizeLinear'], 'c_q');
     const conv = fusedNode(after, 'QLinearConvFixed');
     expect(conv.inputs).toEqual(['x_q', 'wq', 'bq']);
     expect(conv.name).toBe('conv');
     expect(attr(conv, 'strides')).toEqual([2, 1]);
     expect(attr(conv, 'x_zero_point')).toBe(-5);
-    expect((attr(conv, 'multiplier') as number[]).length).toBe(4);
+    expect((attr(conv, 'scale') as number[]).length).toBe(4);
+    expect(attr(conv, 'multiplier')).toBeUndefined();
     expect([attr(conv, 'output_min'), attr(conv, 'output_max')]).toEqual([-128, 127]);
     expect(after.opsets.get('edgeinfer')).toBe(1);
     expect(after.graph.initializers.has('bs')).toBe(false); // the bias scale went with its DequantizeLinear

@@ -1,10 +1,10 @@
 // Fuses QDQ patterns into integer ops: DequantizeLinear inputs -> Conv / Gemm / MatMul / Add / AveragePool
-// [-> Relu / Clip] -> QuantizeLinear becomes one edgeinfer.Q*Fixed node (int32 sums, fixed-point requantization,
-// the activation as a clamp); DQ -> MaxPool / Reshape / Flatten / Squeeze / Unsqueeze / Transpose -> Q with equal
+// [-> Relu / Clip] -> QuantizeLinear becomes one edgeinfer.Q*Fixed node (int32 sums, requantization — float32 scales
+// for Conv / Gemm, fixed point for Add and the pools — and the activation as a clamp); DQ -> MaxPool / Reshape / Flatten / Squeeze / Unsqueeze / Transpose -> Q with equal
 // parameters runs the op on the int8 values. Anything else stays in float, its constant weights dequantized once here.
 // A Gemm / MatMul on dequantized inputs whose output stays float becomes edgeinfer.QGemmToFloat.
 // before -> after:  xd = DQ(xq, sx, zx); wd = DQ(wq, sw, zw); bd = DQ(bq, sb); t = Conv(xd, wd, bd); r = Relu(t); yq = Q(r, sy, zy)
-//               ->  yq = edgeinfer.QLinearConvFixed[x_zero_point=zx, w_zero_point=zw, multiplier=…, shift=…, y_zero_point=zy, output_min=zy](xq, wq, bq)
+//               ->  yq = edgeinfer.QLinearConvFixed[x_zero_point=zx, w_zero_point=zw, scale=f32(sx*sw/sy), y_zero_point=zy, output_min=zy](xq, wq, bq)
 
 import { attrFloat, attrInt } from '../ir/attrs.js';
 import { isDefaultDomain, type Attribute, type Model, type Node, type ValueType } from '../ir/graph.js';
@@ -139,6 +139,19 @@ function requantAttrs(m: Match, reals: number[]): [string, Attribute][] | undefi
   ];
 }
 
+/** Conv / Gemm requantization: float32 scales acc_scale / y_scale (undefined when one rounds to 0 or overflows). */
+function scaleRequantAttrs(m: Match, reals: number[]): [string, Attribute][] | undefined {
+  const bounds = outputBounds(m);
+  const scale = reals.map((r) => Math.fround(r));
+  if (!bounds || !scale.every((v) => v > 0 && Number.isFinite(v))) return undefined;
+  return [
+    ['scale', { type: 'floats', value: scale.every((v) => v === scale[0]) ? scale.slice(0, 1) : scale }],
+    ['y_zero_point', int(m.out.zeroPoint)],
+    ['output_min', int(bounds[0])],
+    ['output_max', int(bounds[1])],
+  ];
+}
+
 function fusedNode(m: Match, op: string, inputs: string[], attrs: [string, Attribute][], keep: readonly string[] = []): Node {
   const kept = [...m.base.attrs].filter(([k]) => keep.includes(k));
   return { op, domain: EDGEINFER_DOMAIN, name: m.base.name, inputs, outputs: [m.out.q], attrs: new Map([...kept, ...attrs]) };
@@ -200,7 +213,7 @@ function weightedParts(m: Match, axis: number, channels: number): WeightedParts 
 }
 
 function weightedAttrs(m: Match, p: WeightedParts, xZeroName: string, gain = 1): [string, Attribute][] | undefined {
-  const requant = requantAttrs(m, p.accScale.map((s) => (gain * s) / m.out.scale));
+  const requant = scaleRequantAttrs(m, p.accScale.map((s) => (gain * s) / m.out.scale));
   const wz = p.w.zeroPoint.every((z) => z === p.w.zeroPoint[0]) ? p.w.zeroPoint.slice(0, 1) : p.w.zeroPoint;
   return requant && [[xZeroName, int(p.x.zeroPoint[0]!)], ['w_zero_point', ints(wz)], ...requant];
 }

@@ -1,10 +1,9 @@
-// Tests of the fused integer reference kernels: hand-checked values of the fixed-point requantization, clamps and
+// Tests of the fused integer reference kernels: hand-checked values of the float32 (Conv, Gemm) and fixed-point (Add, pools) requantization, clamps and
 // zero points, agreement with DequantizeLinear -> float op -> QuantizeLinear within one step, and clear errors.
 
 import { describe, expect, it } from 'vitest';
 import { EdgeError } from '../../errors.js';
 import type { Attribute, Node } from '../../ir/graph.js';
-import { quantizeMultiplier } from '../../quant/qparams.js';
 import type { DataType } from '../../tensor/dtype.js';
 import { randomTensor } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -14,6 +13,7 @@ import { quantOps } from './quant.js';
 
 const ints = (value: number[]): Attribute => ({ type: 'ints', value });
 const int = (value: number): Attribute => ({ type: 'int', value });
+const floats = (value: number[]): Attribute => ({ type: 'floats', value });
 
 function node(op: string, attrs: Record<string, Attribute>, inputs = ['x', 'w', 'b']): Node {
   return { op, domain: 'edgeinfer', name: 'q', inputs, outputs: ['y'], attrs: new Map(Object.entries(attrs)) };
@@ -33,29 +33,26 @@ describe('QLinearConvFixed', () => {
   const attrs = {
     kernel_shape: ints([1, 1]),
     x_zero_point: int(2),
-    // Channel 0: 2^30 * 2^-31 = 0.5; channel 1: 0.25 (a right shift of 1 after the doubling high multiply).
-    multiplier: ints([2 ** 30, 2 ** 30]),
-    shift: ints([0, -1]),
+    scale: floats([0.5, 0.25]),
     y_zero_point: int(1),
   };
 
-  it('adds the bias to the int32 sums and requantizes per channel, rounding as TFLite', () => {
-    // 11 * 0.5 = 5.5 -> 6; -11 * 0.5 = -5.5 -> -5 (the doubling high multiply rounds half up);
-    // 18 * 0.25 = 4.5 -> 5 and -24 * 0.25 = -6 (the power-of-two division rounds half away from zero); then + 1.
+  it('adds the bias to the int32 sums and requantizes per channel in float32, rounding half to even', () => {
+    // 11 * 0.5 = 5.5 -> 6; -11 * 0.5 = -5.5 -> -6; 18 * 0.25 = 4.5 -> 4 and -24 * 0.25 = -6; then + 1.
     const y = run('QLinearConvFixed', attrs, [x, w, b]);
     expect(y.type).toBe('int8');
     expect(y.dims).toEqual([1, 2, 1, 2]);
-    expect(y.toNumbers()).toEqual([7, -4, 6, -5]);
+    expect(y.toNumbers()).toEqual([7, -5, 5, -5]);
   });
 
   it('clamps to output_min / output_max (the fused activation)', () => {
     const y = run('QLinearConvFixed', { ...attrs, output_min: int(-4), output_max: int(6) }, [x, w, b]);
-    expect(y.toNumbers()).toEqual([6, -4, 6, -4]);
+    expect(y.toNumbers()).toEqual([6, -4, 5, -4]);
   });
 
   it('subtracts per-channel weight zero points and works without a bias', () => {
     // w - w_zero_point: channel 0 [0, -3], channel 1 [3, 0] (zero points 1, 0); x - 2 = [8, -6] and [1, 5].
-    const y = run('QLinearConvFixed', { ...attrs, w_zero_point: ints([1, 0]), shift: ints([1, 1]), multiplier: ints([2 ** 30, 2 ** 30]) }, [x, w, undefined]);
+    const y = run('QLinearConvFixed', { ...attrs, w_zero_point: ints([1, 0]), scale: floats([1]) }, [x, w, undefined]);
     // Multiplier 1.0: channel 0 = -3, -15; channel 1 = 24, -18; + 1.
     expect(y.toNumbers()).toEqual([-2, -14, 25, -17]);
   });
@@ -63,7 +60,7 @@ describe('QLinearConvFixed', () => {
   it('keeps uint8 activations uint8 and saturates to [0, 255]', () => {
     const xu = t('uint8', [200, 0, 255, 128], [1, 1, 2, 2]);
     const wu = t('int8', [2], [1, 1, 1, 1]);
-    const y = run('QLinearConvFixed', { kernel_shape: ints([1, 1]), x_zero_point: int(128), multiplier: ints([2 ** 30]), shift: ints([1]), y_zero_point: int(128) }, [xu, wu, undefined]);
+    const y = run('QLinearConvFixed', { kernel_shape: ints([1, 1]), x_zero_point: int(128), scale: floats([2]), y_zero_point: int(128) }, [xu, wu, undefined]);
     expect(y.type).toBe('uint8');
     // (x - 128) * 2 + 128: 272 -> 255, -128 -> 0, 382 -> 255, 128.
     expect(y.toNumbers()).toEqual([255, 0, 255, 128]);
@@ -79,12 +76,10 @@ describe('QLinearConvFixed', () => {
     const wq = int8([4, 2, 3, 3], 2, 60);
     const bq = t('int32', [100, -200, 3000, -7], [4]);
     const convAttrs = { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 0, 1, 1]), group: int(2) };
-    const fixed = ws.map((s) => quantizeMultiplier((xs * s) / ys));
     const y = run('QLinearConvFixed', {
       ...convAttrs,
       x_zero_point: int(-3),
-      multiplier: ints(fixed.map((f) => f.multiplier)),
-      shift: ints(fixed.map((f) => f.shift)),
+      scale: floats(ws.map((s) => (xs * s) / ys)),
       y_zero_point: int(5),
     }, [xq, wq, bq]);
 
@@ -112,8 +107,8 @@ describe('QGemmFixed', () => {
     const a = t('int8', [4, -2, 0], [1, 3]);
     const w = t('int8', [1, 2, 3, 4, -5, 6], [3, 2]);
     const b = t('int32', [10, 0], [2]);
-    // Column 0: 2^30 * 2^(1-31) = 1.0 -> 7; column 1: 0.125 -> 0.875 -> 1.
-    const y = run('QGemmFixed', { a_zero_point: int(-1), w_zero_point: ints([0, 1]), multiplier: ints([2 ** 30, 2 ** 30]), shift: ints([1, -2]) }, [a, w, b]);
+    // Column 0: scale 1.0 -> 7; column 1: 0.125 -> 0.875 -> 1.
+    const y = run('QGemmFixed', { a_zero_point: int(-1), w_zero_point: ints([0, 1]), scale: floats([1, 0.125]) }, [a, w, b]);
     expect(y.dims).toEqual([1, 2]);
     expect(y.toNumbers()).toEqual([7, 1]);
   });
@@ -121,7 +116,7 @@ describe('QGemmFixed', () => {
   it('flattens leading dims of a (MatMul [B, M, K] x [K, N])', () => {
     const a = t('int8', [1, 2, 3, 4, 5, 6], [3, 1, 2]);
     const w = t('int8', [1, -1], [2, 1]);
-    const y = run('QGemmFixed', { multiplier: ints([2 ** 30]), shift: ints([1]) }, [a, w, undefined]);
+    const y = run('QGemmFixed', { scale: floats([1]) }, [a, w, undefined]);
     expect(y.dims).toEqual([3, 1, 1]);
     expect(y.toNumbers()).toEqual([-1, -1, -1]);
   });
@@ -207,12 +202,12 @@ describe('QAveragePoolFixed / QGlobalAveragePoolFixed', () => {
 describe('fused integer op errors', () => {
   const x = t('int8', [1, 2, 3, 4], [1, 1, 2, 2]);
   const w = t('int8', [1, 1], [2, 1, 1, 1]);
-  const base = { kernel_shape: ints([1, 1]), multiplier: ints([2 ** 30]), shift: ints([0]) };
+  const base = { kernel_shape: ints([1, 1]), scale: floats([0.5]) };
 
   it.each([
-    ['three multipliers for two channels', { multiplier: ints([1, 2, 3]), shift: ints([0, 0, 0]) }, /multiplier has 3 values, expected 1 or 2/],
-    ['a shift out of range', { shift: ints([31]) }, /shift is 31, expected an integer in \[-31, 30\]/],
-    ['a negative multiplier', { multiplier: ints([-5]) }, /multiplier is -5/],
+    ['three scales for two channels', { scale: floats([1, 2, 3]) }, /scale has 3 values, expected 1 or 2/],
+    ['a zero scale', { scale: floats([0]) }, /scale 0 must be positive and finite/],
+    ['an infinite scale', { scale: floats([Infinity]) }, /scale Infinity must be positive and finite/],
     ['a zero point outside int8', { y_zero_point: int(200) }, /y_zero_point is 200, expected an integer in \[-128, 127\]/],
     ['output_min above output_max', { output_min: int(10), output_max: int(5) }, /output_max is 5, expected an integer in \[10, 127\]/],
   ])('refuses %s (QPARAMS_INVALID, node named) at load and run time', (_what, attrs, message) => {

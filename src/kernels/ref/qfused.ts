@@ -1,5 +1,7 @@
 // Reference kernels of the integer ops that the fuse-qdq pass makes out of QDQ graphs: int32 sums of
-// (x - x_zero_point) * (w - w_zero_point), then TFLite's fixed-point requantization and the activation as a clamp.
+// (x - x_zero_point) * (w - w_zero_point), then requantization and the activation as a clamp. Conv and Gemm
+// requantize in float32 (XNNPACK's 'fp32' scheme, as TFLite runs them through XNNPACK and onnxruntime through MLAS):
+// round-half-even(f32(sum) * scale), which SIMD does in four instructions; Add and the pools keep TFLite's fixed point.
 
 import { attrFloats, attrInt, attrInts } from '../../ir/attrs.js';
 import type { Dim, ValueType } from '../../ir/graph.js';
@@ -12,6 +14,7 @@ import { binaryInto, planBroadcast } from './broadcast.js';
 import { windowGeometry } from './conv-geometry.js';
 import { EDGEINFER_DOMAIN } from './fused.js';
 import { quantOps } from './quant.js';
+import { requantize as requantizeFloat } from './quant-math.js';
 
 /** Names of the fused integer ops (domain edgeinfer). */
 export const QFUSED = {
@@ -87,6 +90,30 @@ function checkMultipliers(ctx: KernelContext, what: string, multiplier: Int32Arr
   shift.forEach((s) => intInRange(ctx, `${what}shift`, s, -31, 30));
 }
 
+/** Float32 requantization of an int32 sum: y = clamp(roundHalfEven(f32(f32(sum) * scale)) + zeroPoint, min, max). */
+export interface ScaleRequant {
+  /** Per channel, or one value for all (length 1); float32, positive and finite. */
+  scale: Float32Array;
+  zeroPoint: number;
+  min: number;
+  max: number;
+}
+
+/** Output requantization of Conv / Gemm from `scale` (float32 acc_scale / y_scale), `y_zero_point`, `output_min`, `output_max`. */
+export function scaleRequantAttrs(ctx: KernelContext, dtype: DataType, channels?: number): ScaleRequant {
+  const v = attrFloats(ctx.node, 'scale');
+  if (!v) throw nodeError(ctx, 'QPARAMS_INVALID', 'attribute scale is required');
+  if (v.length !== 1 && channels !== undefined && v.length !== channels) {
+    throw nodeError(ctx, 'QPARAMS_INVALID', `scale has ${v.length} values, expected 1 or ${channels} (one per output channel)`, { expected: channels, actual: v.length });
+  }
+  for (const s of v) if (!(s > 0) || !Number.isFinite(s)) throw nodeError(ctx, 'QPARAMS_INVALID', `scale ${s} must be positive and finite`, { actual: s });
+  const { min: qmin, max: qmax } = DTYPES[dtype];
+  const zeroPoint = zeroPointAttr(ctx, 'y_zero_point', dtype);
+  const min = intInRange(ctx, 'output_min', attrInt(ctx.node, 'output_min', qmin!), qmin!, qmax!);
+  const max = intInRange(ctx, 'output_max', attrInt(ctx.node, 'output_max', qmax!), min, qmax!);
+  return { scale: Float32Array.from(v), zeroPoint, min, max };
+}
+
 /** Output requantization from `multiplier`, `shift`, `y_zero_point`, `output_min`, `output_max`. */
 export function requantAttrs(ctx: KernelContext, dtype: DataType, channels?: number): Requant {
   const multiplier = channelInts(ctx, 'multiplier', channels);
@@ -106,11 +133,11 @@ export function requantize(acc: number, r: Requant, c: number): number {
   return v < r.min ? r.min : v > r.max ? r.max : v;
 }
 
-/** Writes requantize(acc[i]) into y, channel = floor(i / inner) % channels (NCHW: inner = H*W; [.., N]: inner = 1). */
-function requantizeInto(acc: Int32Array, bias: Int32Array | undefined, r: Requant, channels: number, inner: number, y: NumberArray): void {
+/** Writes the float32 requantization of acc[i] + bias[c] into y, channel c = floor(i / inner) % channels (NCHW: inner = H*W; [.., N]: inner = 1). */
+function requantizeInto(acc: Int32Array, bias: Int32Array | undefined, r: ScaleRequant, channels: number, inner: number, y: NumberArray): void {
   for (let i = 0, c = 0, j = 0; i < acc.length; i++) {
     const sum = bias ? (acc[i]! + bias[c]!) | 0 : acc[i]!; // int32 wrap-around, like the accumulator
-    y[i] = requantize(sum, r, c);
+    y[i] = requantizeFloat(sum, r.scale[r.scale.length === 1 ? 0 : c]!, r.zeroPoint, r.min, r.max);
     if (++j === inner) {
       j = 0;
       if (++c === channels) c = 0;
@@ -141,13 +168,13 @@ const scalar = (dtype: DataType, v: number) => Tensor.fromNumbers(dtype, [v], []
 export interface ConvParams {
   xZero: number;
   wZero: Int32Array;
-  requant: Requant;
+  requant: ScaleRequant;
 }
 
 export function convParams(ctx: KernelContext, xDtype: DataType, wDtype: DataType, M: number | undefined): ConvParams {
   const wZero = channelInts(ctx, 'w_zero_point', M, 0);
   wZero.forEach((z) => intInRange(ctx, 'w_zero_point', z, DTYPES[wDtype].min!, DTYPES[wDtype].max!));
-  return { xZero: zeroPointAttr(ctx, 'x_zero_point', xDtype), wZero, requant: requantAttrs(ctx, xDtype, M) };
+  return { xZero: zeroPointAttr(ctx, 'x_zero_point', xDtype), wZero, requant: scaleRequantAttrs(ctx, xDtype, M) };
 }
 
 function convType(ctx: KernelContext, inputs: (ValueType | undefined)[]): ValueType {
@@ -217,7 +244,7 @@ function gemmType(ctx: KernelContext, inputs: (ValueType | undefined)[], toFloat
   biasOf(ctx, inputs[2], N);
   gemmParams(ctx, dtype, qdtype(ctx, w, 'w'), N);
   if (toFloat) dequantScales(ctx, N);
-  else requantAttrs(ctx, dtype, N);
+  else scaleRequantAttrs(ctx, dtype, N);
   const [acc] = quantOps.MatMulInteger!.infer({ ...ctx, constant: () => undefined }, [a, w]);
   return { dtype: toFloat ? 'float32' : dtype, shape: acc!.shape };
 }
@@ -238,7 +265,7 @@ const QGemmFixed: OpDef = {
     const N = w.dims[1]!;
     const acc = gemmSums(ctx, a, w);
     const y = Tensor.zeros(dtype, acc.dims, ctx.node.name || QFUSED.gemm);
-    requantizeInto(acc.data as Int32Array, b?.data as Int32Array | undefined, requantAttrs(ctx, dtype, N), N, 1, y.data as NumberArray);
+    requantizeInto(acc.data as Int32Array, b?.data as Int32Array | undefined, scaleRequantAttrs(ctx, dtype, N), N, 1, y.data as NumberArray);
     return [y];
   },
 };

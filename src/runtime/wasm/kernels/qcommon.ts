@@ -3,7 +3,7 @@
 
 import type { ValueType } from '../../../ir/graph.js';
 import { staticShape } from '../../../ir/verify.js';
-import type { Requant } from '../../../kernels/ref/qfused.js';
+import type { ScaleRequant } from '../../../kernels/ref/qfused.js';
 import type { DataType, NumberArray } from '../../../tensor/dtype.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { WasmKernels } from '../kernel-def.js';
@@ -40,13 +40,22 @@ export function perChannel(values: ArrayLike<number>, n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => values[values.length === 1 ? 0 : i]!);
 }
 
+/** Copies float32 values into wasm memory; returns the offset. */
+export function uploadFloat32(wasm: WasmKernels, values: ArrayLike<number>): number {
+  const ptr = wasm.alloc(Math.max(values.length, 1) * 4, 16);
+  new Float32Array(wasm.memory.buffer, ptr, values.length).set(Array.from(values));
+  return ptr;
+}
+
+/** A per-channel float32 scale (one value for all, or one per channel) as n values. */
+export const perChannelScale = (values: Float32Array, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => values[values.length === 1 ? 0 : i]!);
+
 /**
- * The QOut block of a conv / GEMM node: [bias*, multiplier*, shift*, xZero, yZero, min, max, flags], with the
- * per-channel arrays (channels values each) uploaded next to it. An absent bias is zeros.
+ * The QOut block of a conv / GEMM node: [bias*, scale*, 0, xZero, yZero, min, max, flags], with the per-channel
+ * arrays (channels values each: int32 bias, float32 scale) uploaded next to it. An absent bias is zeros.
  */
-export function uploadQOut(wasm: WasmKernels, channels: number, bias: Tensor | undefined, xZero: number, r: Requant, dtype: DataType): number {
+export function uploadQOut(wasm: WasmKernels, channels: number, bias: Tensor | undefined, xZero: number, r: ScaleRequant, dtype: DataType): number {
   const biasPtr = uploadInt32(wasm, bias ? (bias.data as NumberArray) : new Int32Array(channels));
-  const multPtr = uploadInt32(wasm, perChannel(r.multiplier, channels));
-  const shiftPtr = uploadInt32(wasm, perChannel(r.shift, channels));
-  return uploadInt32(wasm, [biasPtr, multPtr, shiftPtr, xZero, r.zeroPoint, r.min, r.max, qFlags(dtype)]);
+  const scalePtr = uploadFloat32(wasm, perChannelScale(r.scale, channels));
+  return uploadInt32(wasm, [biasPtr, scalePtr, 0, xZero, r.zeroPoint, r.min, r.max, qFlags(dtype)]);
 }

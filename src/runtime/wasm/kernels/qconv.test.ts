@@ -1,4 +1,4 @@
-// The int8 convolution kernels (qs8_conv2d_m4tc2, qs8_conv3x3_wino2x2, qs8_dwconv2d_dwk2) through their glue against
+// The int8 convolution kernels (qs8_conv2d_m4tc2, qs8_conv3x3_wino2x2, qs8_dwconv2d_3x3, qs8_dwconv2d_dwk2) through their glue against
 // the reference QLinearConvFixed, bit for bit: 1x1, k x k, groups, strides, pads, dilations, tile remainders, uint8.
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { loadWasmKernels, type WasmKernels } from '../../../kernels/wasm/module.
 import { TEST_VARIANTS } from '../../../kernels/wasm/test-helpers.js';
 import { seededRandom } from '../../../tensor/random.js';
 import { prepareQConv } from './qconv.js';
-import { expectSame, qnode, randomQ, runGlue } from './qtesting.js';
+import { expectSame, qnode, randomQ, randomScales, runGlue } from './qtesting.js';
 
 interface QConvCase {
   n?: number;
@@ -55,6 +55,16 @@ const CASES: QConvCase[] = [
   { c: 2, h: 11, w: 29, m: 2, group: 2, k: [3, 3], s: [3, 3], pads: [1, 1, 1, 1] },
   { c: 3, h: 7, w: 40, m: 3, group: 3, k: [1, 7], s: [1, 2], pads: [0, 3, 0, 3] },
   { c: 11, h: 3, w: 3, m: 11, group: 11, k: [3, 3], pads: [1, 1, 1, 1] },
+  // Depthwise 3x3 from the zero-point-padded plane: DS-CNN (5 columns), MobileNet rows of 7..112 columns, stride 2 with
+  // odd and even sizes, uneven and zero pads, rows wider than 16 bytes with a remainder, uint8, weight zero points.
+  { c: 5, h: 25, w: 5, m: 5, group: 5, k: [3, 3], pads: [1, 1, 1, 1] },
+  { c: 3, h: 7, w: 7, m: 3, group: 3, k: [3, 3], pads: [1, 1, 1, 1], wZero: true },
+  { c: 2, h: 14, w: 14, m: 2, group: 2, k: [3, 3], s: [2, 2], pads: [0, 0, 1, 1] },
+  { c: 2, h: 15, w: 15, m: 2, group: 2, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], uint8: true },
+  { c: 3, h: 20, w: 37, m: 3, group: 3, k: [3, 3], pads: [1, 1, 1, 1], uint8: true, wZero: true },
+  { n: 2, c: 2, h: 9, w: 33, m: 2, group: 2, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], bias: false },
+  { c: 2, h: 6, w: 18, m: 2, group: 2, k: [3, 3], pads: [0, 2, 2, 0] },
+  { c: 1, h: 3, w: 3, m: 1, group: 1, k: [3, 3] },
 ];
 
 function randomCase(rand: () => number): QConvCase {
@@ -101,9 +111,7 @@ function run(k: WasmKernels, c: QConvCase, seed: number) {
     group,
     x_zero_point: int(qmin, qmax),
     w_zero_point: Array.from({ length: c.m }, () => (c.wZero ? int(-30, 30) : 0)),
-    // Real multipliers ~2^-8 .. 2^-14 as per-channel scales give, and sometimes a left shift.
-    multiplier: Array.from({ length: c.m }, () => int(2 ** 30, 2 ** 31 - 1)),
-    shift: Array.from({ length: c.m }, () => (rand() < 0.1 ? int(1, 2) : int(-14, -6))),
+    scale: randomScales(c.m, rand),
     y_zero_point: int(qmin, qmax),
     output_min: int(qmin, qmin + 30),
     output_max: int(qmax - 30, qmax),
@@ -114,7 +122,11 @@ function run(k: WasmKernels, c: QConvCase, seed: number) {
 
 /** The kernel the glue picks: depthwise, Winograd (3x3, stride 1, one group, >= 16 channels each side), or direct. */
 function kernelFor(c: QConvCase): string {
-  if ((c.group ?? 1) === c.c && c.c === c.m) return 'qs8_dwconv2d_dwk2';
+  if ((c.group ?? 1) === c.c && c.c === c.m) {
+    const s = c.s ?? [1, 1];
+    const dw3x3 = c.k[0] === 3 && c.k[1] === 3 && s[0] === s[1] && s[0] <= 2 && (c.d ?? [1, 1]).every((d) => d === 1);
+    return dw3x3 ? 'qs8_dwconv2d_3x3' : 'qs8_dwconv2d_dwk2';
+  }
   const one = (v?: number[]) => !v || v.every((d) => d === 1);
   const wino = c.k[0] === 3 && c.k[1] === 3 && one(c.s) && one(c.d) && (c.group ?? 1) === 1 && c.c >= 16 && c.m >= 16;
   return wino ? 'qs8_conv3x3_wino2x2' : 'qs8_conv2d_m4tc2';
@@ -145,7 +157,7 @@ describe.each(TEST_VARIANTS)('int8 Conv kernels, %s build', (variant) => {
     // |g| = 255 everywhere (w = 127, w_zero_point = -128) and x_zero_point = -128: the bound passes 2^31 from C = 129.
     const x = randomQ('int8', [1, 130, 4, 4], 3);
     const w = randomQ('int8', [8, 130, 3, 3], 4, 127, 127);
-    const attrs = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], x_zero_point: -128, w_zero_point: new Array<number>(8).fill(-128), multiplier: [2 ** 30], shift: [-20] };
+    const attrs = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], x_zero_point: -128, w_zero_point: new Array<number>(8).fill(-128), scale: Float32Array.of(2 ** -21) };
     const node = qnode('QLinearConvFixed', attrs, [x, w]);
     const r = runGlue(k, prepareQConv, qfusedOps['edgeinfer.QLinearConvFixed']!, node, [x, w], [1]);
     expect(r.kernel).toBe(`qs8_conv2d_m4tc2__${variant}`);
@@ -155,7 +167,7 @@ describe.each(TEST_VARIANTS)('int8 Conv kernels, %s build', (variant) => {
   it('declines 1-D convolutions and weights that are not constants', () => {
     const x = randomQ('int8', [1, 2, 9], 1);
     const w = randomQ('int8', [3, 2, 3], 2);
-    const attrs = { kernel_shape: [3], multiplier: [2 ** 30], shift: [-8] };
+    const attrs = { kernel_shape: [3], scale: Float32Array.of(2 ** -9) };
     const node = qnode('QLinearConvFixed', attrs, [x, w]);
     expect(runGlue(k, prepareQConv, qfusedOps['edgeinfer.QLinearConvFixed']!, node, [x, w], [1]).kernel).toBeUndefined();
     const x2 = randomQ('int8', [1, 2, 5, 5], 1);

@@ -1,5 +1,5 @@
 // edgeinfer.QLinearConvFixed on the int8 WebAssembly kernels: 2-D NCHW; depthwise convolutions (group == C == M) on
-// qs8_dwconv2d_dwk2, 3x3 stride-1 ones by exact integer Winograd when no sum can overflow, the others as an implicit
+// qs8_dwconv2d_3x3 (3x3, stride 1 or 2) or qs8_dwconv2d_dwk2 (any other), 3x3 stride-1 ones by exact integer Winograd when no sum can overflow, the others as an implicit
 // int8 GEMM on weights packed once (m4tc2); all requantized in the epilogue.
 
 import { attrInt } from '../../../ir/attrs.js';
@@ -53,6 +53,19 @@ export function prepareQConv(ctx: WasmKernelContext): PreparedKernel | undefined
   const params = uploadQOut(ctx.wasm, m, bias, p.xZero, p.requant, dtype);
   const wFlags = qFlags(weight.type);
 
+  if (group === c && group === m && cg === 1 && kh === 3 && kw === 3 && sh === sw && (sh === 1 || sh === 2) && dh === 1 && dw === 1) {
+    // 3x3 depthwise (MobileNet, DS-CNN): straight from a zero-point-padded int8 plane, the bias folded into the weights.
+    const packed = ctx.wasm.alloc(fn.qs8_pack_dw3x3_bytes(c), 16);
+    const mark = ctx.wasm.mark();
+    const biasPtr = bias ? uploadInt32(ctx.wasm, bias.data as Int32Array) : 0;
+    fn.qs8_pack_dw3x3__ck(packed, uploadBytes(ctx.wasm, weight), uploadInt32(ctx.wasm, perChannel(p.wZero, m)), biasPtr, c, p.xZero, wFlags);
+    ctx.wasm.reset(mark);
+    return {
+      name: `qs8_dwconv2d_3x3__${ctx.wasm.variant}`,
+      scratchBytes: fn.qs8_dwconv2d_3x3_scratch_bytes(w, sh, pl, oh, ow),
+      run: (inp, out, scratch) => fn.qs8_dwconv2d_3x3(inp[0]!, out[0]!, packed, params, scratch, n, c, h, w, sh, pt, pl, oh, ow),
+    };
+  }
   if (group === c && group === m && cg === 1) {
     const packed = ctx.wasm.alloc(fn.qs8_pack_dwk2_bytes(c, kh, kw), 16);
     const mark = ctx.wasm.mark(); // the unpacked weights are only the packing's source

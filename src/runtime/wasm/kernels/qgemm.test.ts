@@ -8,7 +8,7 @@ import { TEST_VARIANTS } from '../../../kernels/wasm/test-helpers.js';
 import { seededRandom } from '../../../tensor/random.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import { prepareQGemm } from './qgemm.js';
-import { expectSame, qnode, randomQ, runGlue } from './qtesting.js';
+import { expectSame, qnode, randomQ, randomScales, runGlue } from './qtesting.js';
 
 const REF = qfusedOps['edgeinfer.QGemmFixed']!;
 
@@ -23,8 +23,7 @@ function gemmCase(k: WasmKernels, aDims: number[], n: number, seed: number, uint
   const attrs = {
     a_zero_point: int(qmin, qmax),
     w_zero_point: Array.from({ length: n }, () => (wZero ? int(-20, 20) : 0)),
-    multiplier: Array.from({ length: n }, () => int(2 ** 30, 2 ** 31 - 1)),
-    shift: Array.from({ length: n }, () => int(-14, -7)),
+    scale: randomScales(n, rand),
     y_zero_point: int(qmin, qmax),
   };
   const inputs = [a, w, bias];
@@ -82,7 +81,7 @@ describe.each(TEST_VARIANTS)('int8 GEMM kernel, %s build', (variant) => {
   it('declines weights whose centred values do not fit int8 (the reference kernel runs them)', () => {
     const a = randomQ('int8', [1, 4], 1);
     const w = Tensor.fromNumbers('int8', [127, 0, 0, 0], [4, 1]);
-    const node = qnode('QGemmFixed', { w_zero_point: [-10], multiplier: [2 ** 30], shift: [-3] }, [a, w]);
+    const node = qnode('QGemmFixed', { w_zero_point: [-10], scale: Float32Array.of(0.125) }, [a, w]);
     expect(runGlue(k, prepareQGemm, REF, node, [a, w], [1]).kernel).toBeUndefined();
   });
 });

@@ -1,11 +1,11 @@
 // edgeinfer.QGemmFixed / QGemmToFloat on the int8 WebAssembly GEMM: a [..., K] by constant weights [K, N] packed once
-// (n8k2b), each column requantized with its own multiplier, or dequantized to float32 by its scale. Declines weights
+// (n8k2b), each column requantized with its own float32 scale, or dequantized to float32 by its scale. Declines weights
 // whose zero-point-centred values do not fit int8.
 
-import { QFUSED, dequantScales, gemmParams, requantAttrs } from '../../../kernels/ref/qfused.js';
+import { QFUSED, dequantScales, gemmParams, scaleRequantAttrs } from '../../../kernels/ref/qfused.js';
 import type { NumberArray } from '../../../tensor/dtype.js';
 import type { PreparedKernel, WasmKernelContext } from '../kernel-def.js';
-import { isQuantized, perChannel, qDims, qFlags, uploadBytes, uploadInt32 } from './qcommon.js';
+import { isQuantized, perChannel, perChannelScale, qDims, qFlags, uploadBytes, uploadFloat32, uploadInt32, uploadQOut } from './qcommon.js';
 
 /** Flag of qs8_gemm_n8k2b: float32 output (Q_FLOAT_OUT in assembly/int8/requant.ts). */
 const Q_FLOAT_OUT = 2;
@@ -29,18 +29,14 @@ export function prepareQGemm(ctx: WasmKernelContext): PreparedKernel | undefined
     if (v < -128 || v > 127) return undefined; // packed as int8: the reference kernel runs such weights
   }
   const fn = ctx.wasm.fn;
-  // The QOut block (see qcommon.ts): with a float output its multiplier pointer holds the float32 scales.
-  const biasPtr = uploadInt32(ctx.wasm, bias ? (bias.data as NumberArray) : new Int32Array(n));
+  // The QOut block (see qcommon.ts): its scale pointer holds the requantization or, with a float output, the dequantization scales.
   let params: number;
   if (toFloat) {
-    const scales = dequantScales(ctx, n);
-    const scalePtr = uploadInt32(ctx.wasm, new Int32Array(Float32Array.from({ length: n }, (_, i) => scales[scales.length === 1 ? 0 : i]!).buffer));
+    const biasPtr = uploadInt32(ctx.wasm, bias ? (bias.data as NumberArray) : new Int32Array(n));
+    const scalePtr = uploadFloat32(ctx.wasm, perChannelScale(dequantScales(ctx, n), n));
     params = uploadInt32(ctx.wasm, [biasPtr, scalePtr, 0, p.aZero, 0, 0, 0, qFlags(dtype) | Q_FLOAT_OUT]);
   } else {
-    const r = requantAttrs(ctx, dtype, n);
-    const multPtr = uploadInt32(ctx.wasm, perChannel(r.multiplier, n));
-    const shiftPtr = uploadInt32(ctx.wasm, perChannel(r.shift, n));
-    params = uploadInt32(ctx.wasm, [biasPtr, multPtr, shiftPtr, p.aZero, r.zeroPoint, r.min, r.max, qFlags(dtype)]);
+    params = uploadQOut(ctx.wasm, n, bias, p.aZero, scaleRequantAttrs(ctx, dtype, n), dtype);
   }
   const packed = ctx.wasm.alloc(fn.qs8_pack_n8k2b_bytes(k, n), 16);
   const mark = ctx.wasm.mark(); // the unpacked weights are only the packing's source

@@ -8,12 +8,19 @@ import { seededRandom } from '../../../tensor/random.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import type { WasmKernelFactory, WasmKernels } from '../kernel-def.js';
 
-export type QAttrs = Record<string, number | number[] | string>;
+/** Attribute values: int, ints, string, or floats (a Float32Array). */
+export type QAttrs = Record<string, number | number[] | string | Float32Array>;
 
 /** A node of domain `domain` with inputs in0, in1, … ('' where the input is undefined) and output y. */
 export function qnode(op: string, attrs: QAttrs, inputs: (Tensor | undefined)[], domain = 'edgeinfer'): Node {
-  const toAttr = (v: number | number[] | string): Attribute =>
-    typeof v === 'string' ? { type: 'string', value: v } : Array.isArray(v) ? { type: 'ints', value: v } : { type: 'int', value: v };
+  const toAttr = (v: number | number[] | string | Float32Array): Attribute =>
+    typeof v === 'string'
+      ? { type: 'string', value: v }
+      : v instanceof Float32Array
+        ? { type: 'floats', value: Array.from(v) }
+        : Array.isArray(v)
+          ? { type: 'ints', value: v }
+          : { type: 'int', value: v };
   return {
     op,
     domain,
@@ -22,6 +29,14 @@ export function qnode(op: string, attrs: QAttrs, inputs: (Tensor | undefined)[],
     outputs: ['y'],
     attrs: new Map(Object.entries(attrs).map(([k, v]) => [k, toAttr(v)])),
   };
+}
+
+/**
+ * Random float32 requantization scales like per-channel conv scales give (2^-14 .. 2^-6), sometimes above 1 (a
+ * sum that grows): the float requantization's rounding and clamps both get exercised.
+ */
+export function randomScales(n: number, rand: () => number): Float32Array {
+  return Float32Array.from({ length: n }, () => (rand() < 0.1 ? 1 + 3 * rand() : 2 ** (-14 + 8 * rand())));
 }
 
 /** Random int8 / uint8 values (or int32 in [lo, hi]) from `seed`. */
