@@ -36,11 +36,13 @@ export function f32_conv3x3_wino2x2_scratch_bytes(c: i32, m: i32, oh: i32, ow: i
 }
 
 /**
- * y = act(conv3x3(x, w) + bias) at stride 1, dilation 1, one group. x [N, C, H, W]; w packed by f32_pack_wino2x2__mk;
- * bias [M] or 0; y [N, M, oh, ow]; pt/pl the top/left pads; scratch of f32_conv3x3_wino2x2_scratch_bytes.
+ * y = act(conv3x3(x, w) + bias) at stride 1, dilation 1, one group. x [N, C, H, W]; w packed by f32_pack_wino2x2__mk
+ * for mPacked output channels, of which the m from `up` on are computed (a thread's share: up and bias advanced by
+ * a multiple of 4 channels); bias [M] or 0; y [N, m, oh, ow]; pt/pl the top/left pads; scratch of
+ * f32_conv3x3_wino2x2_scratch_bytes.
  */
 export function f32_conv3x3_wino2x2_4x8(
-  x: usize, y: usize, up: usize, bias: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, m: i32,
+  x: usize, y: usize, up: usize, bias: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, m: i32, mPacked: i32,
   pt: i32, pl: i32, oh: i32, ow: i32, act: i32, p0: f32, p1: f32,
 ): void {
   const th = (oh + 1) >> 1;
@@ -49,7 +51,7 @@ export function f32_conv3x3_wino2x2_4x8(
   const vBuf = scratch;
   const mBuf = vBuf + ((<usize>16 * c * rows * twp) << 2) + 16 * SKEW_BYTES;
   const plane = mBuf + ((<usize>16 * m * rows * twp) << 2) + 16 * SKEW_BYTES;
-  const uBytes = <usize>((m + 3) >> 2) * c * 16; // one xi of the packed weights
+  const uBytes = <usize>((mPacked + 3) >> 2) * c * 16; // one xi of the packed weights
   for (let nb = 0; nb < n; nb++) {
     const xn = x + ((<usize>nb * c * h * w) << 2);
     const yn = y + ((<usize>nb * m * oh * ow) << 2);

@@ -152,7 +152,7 @@ const conv = (kernel: ConvKernel, label: string, c: number, h: number, m: number
         const up = kr.alloc(kr.fn.f32_pack_wino2x2_bytes!(m, c));
         kr.fn.f32_pack_wino2x2__mk!(up, weights, m, c);
         const scratch = kr.alloc(kr.fn.f32_conv3x3_wino2x2_scratch_bytes!(c, m, oh, ow));
-        return () => f(x, y, up, bias, scratch, 1, c, h, w, m, pad, pad, oh, ow, 1, 0, 0);
+        return () => f(x, y, up, bias, scratch, 1, c, h, w, m, m, pad, pad, oh, ow, 1, 0, 0);
       }
       const kg = c * k * k;
       const wp = kr.alloc(kr.fn.f32_pack_gm4_bytes!(m, kg, 1));

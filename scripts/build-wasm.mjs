@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compiles the AssemblyScript kernels (assembly/) into three WebAssembly builds — SIMD128, relaxed SIMD and
-// scalar — and writes each as a base64 string module in src/kernels/wasm/generated/ (no file access at runtime).
+// Compiles the AssemblyScript kernels (assembly/) into four WebAssembly builds — SIMD128, relaxed SIMD, scalar,
+// and SIMD128 on a shared memory for threads — and writes each as a base64 string module in src/kernels/wasm/generated/ (no file access at runtime).
 //
 // Usage: node scripts/build-wasm.mjs [--wat]   (--wat also writes the text format next to the outputs)
 
@@ -18,6 +18,14 @@ const VARIANTS = [
   { file: 'kernels-simd.ts', suffix: 'wasmsimd', flags: ['--enable', 'simd'], what: 'SIMD128' },
   { file: 'kernels-relaxed.ts', suffix: 'wasmrelaxedsimd', flags: ['--enable', 'simd', '--enable', 'relaxed-simd'], what: 'relaxed SIMD' },
   { file: 'kernels-scalar.ts', suffix: 'scalar', flags: [], what: 'scalar (no SIMD)' },
+  // The SIMD128 kernels on an imported shared memory, for intra-op threads: every thread instantiates this
+  // build on the same memory (at most 2 GiB: MAX_SHARED_PAGES) and runs its part of a kernel on it.
+  {
+    file: 'kernels-simd-shared.ts',
+    suffix: 'wasmsimd',
+    flags: ['--enable', 'simd', '--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', '32768'],
+    what: 'SIMD128 on shared memory',
+  },
 ];
 
 // -O3 for speed; the stub runtime (never frees) because kernels allocate nothing; no abort import: a failed

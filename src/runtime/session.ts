@@ -1,5 +1,6 @@
 // InferenceSession: the public entry point, shaped like onnxruntime-web's (create, run, release).
 
+import { debugLog } from '../env.js';
 import { EdgeError } from '../errors.js';
 import { readOnnx } from '../formats/onnx/reader.js';
 import type { Dim, Model } from '../ir/graph.js';
@@ -14,6 +15,7 @@ import { FeedValidator } from './feeds.js';
 import { loadModelFile } from './load-file.js';
 import { RefExecutor } from './ref-executor.js';
 import { BatchParallel } from './threads/batch-parallel.js';
+import { KernelPool } from './threads/kernel-pool.js';
 import { loadWasmBackend, type WasmBackend } from './wasm/backend.js';
 import { WasmExecutor } from './wasm/wasm-executor.js';
 import type { StaticPlanStats } from './wasm/static-plan.js';
@@ -26,9 +28,11 @@ export interface SessionOptions {
   /** Binds symbolic input dimensions to sizes, e.g. { batch: 1 }, so every shape becomes static. */
   freeDimensionOverrides?: Record<string, number>;
   /**
-   * Threads one run may use (default 1). With N > 1, a run of batch ≥ 2 is cut along dim 0 into up to N
-   * slices, run by this thread and N − 1 workers, when every input and output has the same symbolic
-   * dim 0 (a dim bound by freeDimensionOverrides is static: such a session stays single-threaded).
+   * Threads one run may use (default 1). With N > 1 on the wasm backend, N − 1 workers share this thread's
+   * WebAssembly memory and every large enough node (Conv, Gemm, MatMul) is cut into N shares run at once,
+   * batch 1 included; this needs SharedArrayBuffer (in browsers, a cross-origin isolated page). Elsewhere
+   * (the ref backend, no shared memory) a run of batch ≥ 2 is cut along dim 0 into up to N slices run by
+   * whole-model workers, when every input and output has the same symbolic dim 0.
    */
   intraOpNumThreads?: number;
 }
@@ -60,10 +64,11 @@ export class InferenceSession {
   private readonly fetchAll: boolean[];
   private readonly feeds: FeedValidator;
   private parallel: BatchParallel | undefined;
+  private pool: KernelPool | undefined;
   private released = false;
   private macsCache: { value: number | undefined } | undefined;
 
-  private constructor(model: Model, ops: OpTable, backend: WasmBackend | undefined) {
+  private constructor(model: Model, ops: OpTable, backend: WasmBackend | undefined, pool?: KernelPool) {
     this.model = model;
     this.verified = verifyModel(model, ops);
     this.ref = new RefExecutor(model, this.verified, ops);
@@ -75,7 +80,8 @@ export class InferenceSession {
     this.fetchAll = this.outputNames.map(() => true);
     this.feeds = new FeedValidator(this.inputNames, this.overridable, this.verified.types);
     // Models whose inputs can be overridden by feeds keep the reference path (their weights are not constants).
-    this.wasm = backend && this.overridable.size === 0 ? new WasmExecutor(model, this.inputNames, ops, backend.kernels, backend.memory) : undefined;
+    this.wasm = backend && this.overridable.size === 0 ? new WasmExecutor(model, this.inputNames, ops, backend.kernels, backend.memory, pool) : undefined;
+    this.pool = this.wasm ? pool : undefined;
     this.backend = backend ? 'wasm' : 'ref';
   }
 
@@ -97,15 +103,18 @@ export class InferenceSession {
     else throw new EdgeError('INPUT_INVALID', 'InferenceSession.create() needs a file path, bytes or a Model');
     if (options.freeDimensionOverrides) model = bindDimensions(model, options.freeDimensionOverrides);
     if (level === 'all') model = optimizeModel(model, referenceOps);
-    const session = new InferenceSession(model, referenceOps, backend === 'wasm' ? await loadWasmBackend() : undefined);
+    const kernelThreads = backend === 'wasm' && threads > 1 ? await startKernelThreads(threads) : undefined;
+    const wasmBackend = backend === 'wasm' ? (kernelThreads?.backend ?? (await loadWasmBackend())) : undefined;
+    const session = new InferenceSession(model, referenceOps, wasmBackend, kernelThreads?.pool);
+    if (kernelThreads && !session.pool) await kernelThreads.pool.release(); // the model runs on the reference path
     // Feeds that override initializers are not cut (they are whole tensors, not rows of the batch).
-    if (session.overridable.size === 0) session.parallel = await BatchParallel.start(session, threads, (f, names) => session.runLocal(f, names));
+    if (!session.pool && session.overridable.size === 0) session.parallel = await BatchParallel.start(session, threads, (f, names) => session.runLocal(f, names));
     return session;
   }
 
-  /** Threads a run of batch ≥ 2 uses now: 1 unless intraOpNumThreads > 1 and the model can be cut along its batch. */
+  /** Threads a run uses now: 1 unless intraOpNumThreads > 1 and workers run (see SessionOptions). */
   get intraOpNumThreads(): number {
-    return this.parallel?.threads ?? 1;
+    return this.pool?.threads ?? this.parallel?.threads ?? 1;
   }
 
   async run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>> {
@@ -166,8 +175,10 @@ export class InferenceSession {
   async release(): Promise<void> {
     this.released = true;
     const parallel = this.parallel;
+    const pool = this.pool;
     this.parallel = undefined;
-    await parallel?.release();
+    this.pool = undefined;
+    await Promise.all([parallel?.release(), pool?.release()]);
   }
 
   /** Types and shapes of every value after inference (for tools such as inspect). */
@@ -201,6 +212,17 @@ export class InferenceSession {
     const t = this.verified.types.get(name);
     if (!t) throw new EdgeError('INTERNAL', `no type for '${name}'`);
     return { name, isTensor: true, type: t.dtype, shape: (t.shape ?? []).map((d) => d ?? '?') };
+  }
+}
+
+/** The shared-memory kernels and threads − 1 workers on them, or undefined (logged) where that cannot run. */
+async function startKernelThreads(threads: number): Promise<{ backend: WasmBackend; pool: KernelPool } | undefined> {
+  try {
+    const backend = await loadWasmBackend({ shared: true });
+    return { backend, pool: await KernelPool.start(backend.memory, threads - 1) };
+  } catch (err) {
+    debugLog(1, `intraOpNumThreads=${threads}: no kernel threads (${(err as Error).message}); batches may still be cut across whole-model workers`);
+    return undefined;
   }
 }
 

@@ -206,7 +206,7 @@ describe.each(TEST_VARIANTS)('Conv kernels, %s build', (variant) => {
       const pb = c.bias ? upload(k, p.bias) : 0;
       const py = k.alloc(p.expected.length * 4);
       const { code, p0, p1 } = c.act.act;
-      k.fn.f32_conv3x3_wino2x2_4x8(px, py, packed, pb, scratch, c.n, c.c, c.h, c.w, c.m, c.pads[0], c.pads[1], p.oh, p.ow, code, p0, p1);
+      k.fn.f32_conv3x3_wino2x2_4x8(px, py, packed, pb, scratch, c.n, c.c, c.h, c.w, c.m, c.m, c.pads[0], c.pads[1], p.oh, p.ow, code, p0, p1);
       const tile = `Winograd F(2x2,3x3), OH%2=${p.oh % 2} OW%8=${p.ow % 8} M%4=${c.m % 4} scratch=${scratchBytes}B`;
       expectClose(download(k, py, p.expected.length), p.expected, describeCase(k.kernelName('f32_conv3x3_wino2x2_4x8'), c, p, tile), windowMagnitude(c, p));
       k.reset();

@@ -54,9 +54,12 @@ export interface WasmKernelFunctions {
   ): void;
   /** Scratch bytes of f32_conv3x3_wino2x2_4x8 (transformed tiles of one block of tile rows + a padded input block). */
   f32_conv3x3_wino2x2_scratch_bytes(c: number, m: number, oh: number, ow: number): number;
-  /** 3x3, stride 1, dilation 1, one group: y [N, M, oh, ow] = act(conv(x, w packed wino2x2) + bias[M]) by Winograd F(2x2, 3x3). */
+  /**
+   * 3x3, stride 1, dilation 1, one group: y [N, m, oh, ow] = act(conv(x, w packed wino2x2) + bias) by Winograd F(2x2, 3x3),
+   * for m of the mPacked channels the weights were packed for (wPacked and bias advanced to a multiple of 4 channels).
+   */
   f32_conv3x3_wino2x2_4x8(
-    x: Ptr, y: Ptr, wPacked: Ptr, bias: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, m: number,
+    x: Ptr, y: Ptr, wPacked: Ptr, bias: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, m: number, mPacked: number,
     pt: number, pl: number, oh: number, ow: number, act: number, p0: number, p1: number,
   ): void;
   /** Scratch bytes of f32_dwconv2d_x8 (one zero-padded plane); 0 when none is needed. */
@@ -191,6 +194,16 @@ export interface WasmKernelFunctions {
   qs8_quantize_f32(x: Ptr, y: Ptr, n: number, scale: number, zeroPoint: number, flags: number): void;
   /** Per-tensor DequantizeLinear of n int8 / uint8 values. */
   qs8_dequantize_f32(x: Ptr, y: Ptr, n: number, scale: number, zeroPoint: number, flags: number): void;
+  /** Bytes of depthwise 3x3 weights in layout dw3x3 (i16 tap pairs and the bias folded with the input zero point). */
+  qs8_pack_dw3x3_bytes(c: number): number;
+  /** Packs depthwise 3x3 weights minus wZero[C] and bias - xZero * Σ w' (bias 0: none) into dw3x3. */
+  qs8_pack_dw3x3__ck(out: Ptr, w: Ptr, wZero: Ptr, bias: Ptr, c: number, xZero: number, flags: number): void;
+  /** Scratch bytes of qs8_dwconv2d_3x3 (one channel's int8 plane padded with the zero point). */
+  qs8_dwconv2d_3x3_scratch_bytes(w: number, s: number, pl: number, oh: number, ow: number): number;
+  /** Depthwise 3x3 y [N, C, oh, ow] = requant(dwconv(x - xZero, w packed dw3x3) + bias) at stride s (1 or 2), dilation 1. */
+  qs8_dwconv2d_3x3(
+    x: Ptr, y: Ptr, wPacked: Ptr, params: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, s: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
 }
 
 export type KernelName = keyof WasmKernelFunctions;
@@ -254,6 +267,10 @@ const NAMES: Record<KernelName, true> = {
   qs8_global_avgpool: true,
   qs8_quantize_f32: true,
   qs8_dequantize_f32: true,
+  qs8_pack_dw3x3_bytes: true,
+  qs8_pack_dw3x3__ck: true,
+  qs8_dwconv2d_3x3_scratch_bytes: true,
+  qs8_dwconv2d_3x3: true,
 };
 
 export const KERNEL_NAMES = Object.keys(NAMES) as KernelName[];

@@ -5,9 +5,13 @@ import { debugLog, envVar } from '../../env.js';
 import { EdgeError } from '../../errors.js';
 import { WASM_BASE64 as RELAXED_BASE64 } from './generated/kernels-relaxed.js';
 import { WASM_BASE64 as SCALAR_BASE64 } from './generated/kernels-scalar.js';
+import { WASM_BASE64 as SHARED_SIMD_BASE64 } from './generated/kernels-simd-shared.js';
 import { WASM_BASE64 as SIMD_BASE64 } from './generated/kernels-simd.js';
 import { KERNEL_NAMES, type KernelName, type WasmKernelFunctions } from './kernel-functions.js';
 import { WASM_PAGE_BYTES, webAssembly, type WasmMemory } from './wasm-api.js';
+
+/** Pages of the shared memory's maximum (2 GiB), as compiled into the shared build (scripts/build-wasm.mjs). */
+const MAX_SHARED_PAGES = 32768;
 
 /** The implementation suffix of every kernel name in a build (`f32_gemm_4x8__wasmsimd`). */
 export type WasmVariant = 'wasmsimd' | 'wasmrelaxedsimd' | 'scalar';
@@ -41,6 +45,8 @@ const SIMD_PROBE = new Uint8Array([
 
 export interface WasmKernels {
   readonly variant: WasmVariant;
+  /** Whether the memory is shared (the threads build): other threads can run kernels on it (instantiateOnMemory). */
+  readonly shared: boolean;
   /** The kernels, by name without the variant suffix. */
   readonly fn: WasmKernelFunctions;
   readonly memory: WasmMemory;
@@ -61,27 +67,71 @@ export interface WasmKernels {
   kernelName(name: KernelName): string;
 }
 
-const cache = new Map<WasmVariant, Promise<WasmKernels>>();
+const cache = new Map<string, Promise<WasmKernels>>();
 
 /**
  * The kernels of `variant`, or by default: EDGEINFER_WASM (simd, relaxed, scalar, auto) when set, else
  * SIMD128 when the engine validates a SIMD module, else scalar. Instantiated once per process and variant.
+ * `shared: true` asks for the SIMD128 build on a shared memory (for intra-op threads); it rejects with
+ * INPUT_INVALID where there is no SharedArrayBuffer (a browser page that is not cross-origin isolated) or SIMD.
  */
-export function loadWasmKernels(options: { variant?: WasmVariant } = {}): Promise<WasmKernels> {
+export function loadWasmKernels(options: { variant?: WasmVariant; shared?: boolean } = {}): Promise<WasmKernels> {
   let variant: WasmVariant;
   try {
     variant = options.variant ?? defaultVariant();
   } catch (err) {
     return Promise.reject(err);
   }
-  let loading = cache.get(variant);
+  const shared = options.shared === true;
+  const key = shared ? `${variant}+shared` : variant;
+  let loading = cache.get(key);
   if (!loading) {
-    loading = instantiate(variant);
-    cache.set(variant, loading);
+    loading = shared ? instantiateShared(variant) : instantiate(variant);
+    cache.set(key, loading);
     // A failed load may succeed later (e.g. after the generated modules are rebuilt): do not cache it.
-    loading.catch(() => cache.delete(variant));
+    loading.catch(() => cache.delete(key));
   }
   return loading;
+}
+
+/** Whether this engine can run the shared-memory build (threads): SharedArrayBuffer, Atomics and SIMD128. */
+export function sharedKernelsSupported(): boolean {
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && wasmVariantSupported('wasmsimd');
+}
+
+async function instantiateShared(variant: WasmVariant): Promise<WasmKernels> {
+  if (variant !== 'wasmsimd') {
+    throw new EdgeError('INPUT_INVALID', `intra-op threads run the SIMD128 kernels; the ${BUILDS[variant].what} build has no shared-memory form`, { actual: variant });
+  }
+  if (!sharedKernelsSupported()) {
+    throw new EdgeError('INPUT_INVALID', 'intra-op threads need SharedArrayBuffer and WebAssembly SIMD128 (in a browser: a cross-origin isolated page)');
+  }
+  let memory: WasmMemory;
+  try {
+    memory = webAssembly()!.newMemory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true });
+  } catch (err) {
+    throw new EdgeError('INPUT_INVALID', `cannot create a shared WebAssembly memory: ${(err as Error).message}`, { cause: err });
+  }
+  const { fn, heapBase } = await instantiateOnMemory(memory, guarded);
+  debugLog(1, 'WebAssembly kernels: SIMD128 build on shared memory (*__wasmsimd)');
+  return bind(variant, fn, memory, heapBase, true);
+}
+
+/**
+ * Instantiates the shared-memory build on `memory` (created by loadWasmKernels({ shared: true }) in the main
+ * thread and posted to a worker): the worker's view of the same kernels. `wrap` may guard each function.
+ */
+export async function instantiateOnMemory(
+  memory: WasmMemory,
+  wrap: (name: string, f: (...args: number[]) => number) => (...args: number[]) => number = (_, f) => f,
+): Promise<{ fn: WasmKernelFunctions; heapBase: number }> {
+  let instance;
+  try {
+    ({ instance } = await webAssembly()!.instantiate(decodeBase64(SHARED_SIMD_BASE64), { env: { memory } }));
+  } catch (err) {
+    throw new EdgeError('INTERNAL', `cannot instantiate the shared-memory WebAssembly kernels: ${(err as Error).message}`, { cause: err });
+  }
+  return { fn: kernelFunctions(instance.exports, 'wasmsimd', 'SIMD128 on shared memory', wrap), heapBase: (instance.exports.heap_base as () => number)() };
 }
 
 /** Whether this engine runs a variant: SIMD128 by the probe, relaxed SIMD by validating its build. */
@@ -126,24 +176,34 @@ async function instantiate(variant: WasmVariant): Promise<WasmKernels> {
   if (!memory || typeof heapBase !== 'function') {
     throw new EdgeError('INTERNAL', `the ${build.what} WebAssembly kernels export no memory or heap_base: rebuild them (npm run build:wasm)`);
   }
+  const fn = kernelFunctions(exports, variant, build.what, guarded);
+  debugLog(1, `WebAssembly kernels: ${build.what} build (*__${variant})`);
+  return bind(variant, fn, memory, (heapBase as () => number)(), false);
+}
+
+/** The exported kernels by short name, each passed through `wrap`; INTERNAL when the build lacks one. */
+function kernelFunctions(
+  exports: Record<string, unknown>,
+  variant: WasmVariant,
+  what: string,
+  wrap: (name: string, f: (...args: number[]) => number) => (...args: number[]) => number,
+): WasmKernelFunctions {
   const fn = {} as Record<KernelName, unknown>;
   const missing: string[] = [];
   for (const name of KERNEL_NAMES) {
     const full = `${name}__${variant}`;
     const f = exports[full];
-    if (typeof f === 'function') fn[name] = guarded(full, f as (...args: number[]) => number);
+    if (typeof f === 'function') fn[name] = wrap(full, f as (...args: number[]) => number);
     else missing.push(full);
   }
   if (missing.length > 0) {
-    throw new EdgeError('INTERNAL', `the ${build.what} WebAssembly kernels lack ${missing.join(', ')}: rebuild them (npm run build:wasm)`, {
+    throw new EdgeError('INTERNAL', `the ${what} WebAssembly kernels lack ${missing.join(', ')}: rebuild them (npm run build:wasm)`, {
       details: missing,
     });
   }
-  debugLog(1, `WebAssembly kernels: ${build.what} build (*__${variant})`);
-  return bind(variant, fn as unknown as WasmKernelFunctions, memory, (heapBase as () => number)());
+  return fn as unknown as WasmKernelFunctions;
 }
 
-/** An environment variable in Node; undefined in browsers. */
 /** Wraps a kernel so that a trap (out-of-bounds access, unreachable) becomes an EdgeError naming it. */
 function guarded(name: string, f: (...args: number[]) => number): (...args: number[]) => number {
   return (...args: number[]) => {
@@ -155,10 +215,11 @@ function guarded(name: string, f: (...args: number[]) => number): (...args: numb
   };
 }
 
-function bind(variant: WasmVariant, fn: WasmKernelFunctions, memory: WasmMemory, heapBase: number): WasmKernels {
+function bind(variant: WasmVariant, fn: WasmKernelFunctions, memory: WasmMemory, heapBase: number, shared: boolean): WasmKernels {
   let top = heapBase;
   return {
     variant,
+    shared,
     fn,
     memory,
     heapBase,

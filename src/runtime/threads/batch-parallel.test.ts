@@ -54,10 +54,18 @@ describe('intraOpNumThreads on resnet8', () => {
     expect(two.intraOpNumThreads).toBe(2);
   });
 
-  it('stays single-threaded and correct when the batch dim is bound (not splittable)', async () => {
+  it('on the ref backend, stays single-threaded and correct when the batch dim is bound (not splittable)', async () => {
+    const one = await session(RESNET8, { freeDimensionOverrides: { batch: 4 }, backend: 'ref' });
+    const two = await session(RESNET8, { freeDimensionOverrides: { batch: 4 }, intraOpNumThreads: 2, backend: 'ref' });
+    expect(two.intraOpNumThreads).toBe(1);
+    const feeds = { [one.inputNames[0]!]: randomTensor('float32', [4, 3, 32, 32], 7) };
+    expectSame(one.runSync(feeds), two.runSync(feeds));
+  });
+
+  it('on the wasm backend, cuts nodes across threads whatever the batch dim (kernel threads)', async () => {
     const one = await session(RESNET8, { freeDimensionOverrides: { batch: 4 } });
     const two = await session(RESNET8, { freeDimensionOverrides: { batch: 4 }, intraOpNumThreads: 2 });
-    expect(two.intraOpNumThreads).toBe(1);
+    expect(two.intraOpNumThreads).toBe(2);
     const feeds = { [one.inputNames[0]!]: randomTensor('float32', [4, 3, 32, 32], 7) };
     expectSame(one.runSync(feeds), two.runSync(feeds));
   });
@@ -69,9 +77,9 @@ describe('intraOpNumThreads on resnet8', () => {
 });
 
 describe('errors and failures', () => {
-  it("carries a worker's error to the caller with its code, and keeps the threads", async () => {
-    const one = await session(gatherModel());
-    const two = await session(gatherModel(), { intraOpNumThreads: 2 });
+  it("carries a whole-model worker's error to the caller with its code, and keeps the threads", async () => {
+    const one = await session(gatherModel(), { backend: 'ref' });
+    const two = await session(gatherModel(), { intraOpNumThreads: 2, backend: 'ref' });
     expect(two.intraOpNumThreads).toBe(2);
     const single = (() => {
       try {

@@ -9,6 +9,7 @@ export interface WasmBackend {
   kernels: WasmKernelTable;
 }
 
-export async function loadWasmBackend(): Promise<WasmBackend> {
-  return { memory: await loadWasmKernels(), kernels: WASM_KERNELS };
+/** `shared`: the SIMD128 kernels on a shared memory, for intra-op threads (rejects where unavailable). */
+export async function loadWasmBackend(options: { shared?: boolean } = {}): Promise<WasmBackend> {
+  return { memory: await loadWasmKernels({ shared: options.shared }), kernels: WASM_KERNELS };
 }

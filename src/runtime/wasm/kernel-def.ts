@@ -2,6 +2,7 @@
 // size scratch), then run with arena byte offsets only — no allocation, no validation.
 
 import type { Node, ValueType } from '../../ir/graph.js';
+import type { KernelName } from '../../kernels/wasm/kernel-functions.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** The WebAssembly module: kernel functions, its memory and an allocator for weights and arenas. */
@@ -19,6 +20,23 @@ export interface WasmKernelContext {
   wasm: WasmKernels;
 }
 
+/**
+ * A node's work cut into independent units (output channels in blocks of 4, batch rows, ...) that threads run
+ * in contiguous ranges at the same time, each calling the same kernel on its own range: the intra-op threads
+ * (runtime/threads/kernel-pool.ts) hand a range's arguments to another thread's instance of the shared build.
+ */
+export interface KernelPartition {
+  kernel: KernelName;
+  units: number;
+  /** Multiply-accumulates of the whole node: a node too small to pay for a handoff stays on one thread. */
+  macs: number;
+  /**
+   * The kernel's arguments for units [begin, end) (at most MAX_KERNEL_ARGS), computed once per plan; `scratch`
+   * is this range's own scratch (scratchBytes of it).
+   */
+  args(inputs: Int32Array, outputs: Int32Array, scratch: number, begin: number, end: number): number[];
+}
+
 export interface PreparedKernel {
   /** Name of the implementation chosen (e.g. f32_gemm_4x8__wasmsimd), for EDGEINFER_DEBUG and inspect. */
   name: string;
@@ -29,6 +47,8 @@ export interface PreparedKernel {
    * captured at prepare time; `outputs[i]` likewise; `scratch` is the scratch offset.
    */
   run(inputs: Int32Array, outputs: Int32Array, scratch: number): void;
+  /** How the work can be cut across threads; absent: the node runs on one thread. */
+  partition?: KernelPartition;
 }
 
 /** Returns undefined when this kernel cannot run the node as configured (the reference kernel runs it). */

@@ -4,6 +4,7 @@
 import type { Model } from '../../ir/graph.js';
 import type { OpTable } from '../../kernels/op-def.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import type { KernelPool } from '../threads/kernel-pool.js';
 import type { WasmKernelTable, WasmKernels } from './kernel-def.js';
 import { NotStaticError, StaticPlan } from './static-plan.js';
 
@@ -22,6 +23,8 @@ export class WasmExecutor {
     private readonly ops: OpTable,
     private readonly kernels: WasmKernelTable,
     private readonly wasm: WasmKernels,
+    /** Intra-op threads: nodes with a partition run cut across them. */
+    private readonly pool?: KernelPool,
   ) {
     this.feedList = new Array<Tensor>(inputNames.length);
   }
@@ -33,7 +36,7 @@ export class WasmExecutor {
     if (!plan) {
       if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
       try {
-        plan = new StaticPlan(this.wasm, this.model, this.inputNames, dims, this.ops, this.kernels);
+        plan = new StaticPlan(this.wasm, this.model, this.inputNames, dims, this.ops, this.kernels, this.pool);
       } catch (err) {
         if (err instanceof NotStaticError) return undefined;
         throw err;

@@ -5,6 +5,7 @@ import { attrFloats, attrString } from '../../../ir/attrs.js';
 import type { Node, ValueType } from '../../../ir/graph.js';
 import { staticShape } from '../../../ir/verify.js';
 import { ACT, NO_ACTIVATION, type Activation } from '../../../kernels/wasm/codes.js';
+import { callWithArgs, MAX_KERNEL_ARGS } from '../../../kernels/wasm/call-args.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { WasmKernels } from '../kernel-def.js';
 
@@ -39,4 +40,27 @@ export function fusedActivation(node: Node): Activation | undefined {
   const name = attrString(node, 'activation');
   if (name === undefined) return NO_ACTIVATION;
   return FUSED_CODES[name]?.(attrFloats(node, 'activation_params') ?? []);
+}
+
+/**
+ * A kernel run from its argument list: `argsOf` is called when the offsets change (a plan passes the same ones
+ * every run), so a steady-state run makes no array.
+ */
+export function cachedCall(
+  kernel: (...args: number[]) => unknown,
+  argsOf: (inputs: Int32Array, outputs: Int32Array, scratch: number) => number[],
+): (inputs: Int32Array, outputs: Int32Array, scratch: number) => void {
+  const args = new Float64Array(MAX_KERNEL_ARGS);
+  let inputs: Int32Array | undefined;
+  let outputs: Int32Array | undefined;
+  let lastScratch = -1;
+  return (inp, out, scratch) => {
+    if (inp !== inputs || out !== outputs || scratch !== lastScratch) {
+      args.fill(0).set(argsOf(inp, out, scratch));
+      inputs = inp;
+      outputs = out;
+      lastScratch = scratch;
+    }
+    callWithArgs(kernel, args);
+  };
 }

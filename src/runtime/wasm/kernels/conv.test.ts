@@ -8,7 +8,7 @@ import { chooseConvKernel, type ConvGeometry } from './conv.js';
 function layer(c: number, h: number, m: number, k: number, s: number, group = 1): ConvGeometry {
   const pad = (k - 1) >> 1;
   const o = Math.floor((h + 2 * pad - k) / s) + 1;
-  return { n: 1, c, h, w: h, m, group, cg: c / group, kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1, pt: pad, pl: pad, oh: o, ow: o };
+  return { n: 1, c, h, w: h, m, mPacked: m, group, cg: c / group, kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1, pt: pad, pl: pad, oh: o, ow: o };
 }
 
 const CASES: { what: string; g: ConvGeometry; simd: string; scalar: string }[] = [
@@ -25,7 +25,7 @@ const CASES: { what: string; g: ConvGeometry; simd: string; scalar: string }[] =
   { what: 'grouped 3x3 (not depthwise)', g: layer(8, 16, 8, 3, 1, 2), simd: 'f32_conv2d_direct_4x8', scalar: 'f32_conv2d_4x8' },
   {
     what: "DS-CNN's first layer (rows of 5 pixels)",
-    g: { n: 1, c: 1, h: 49, w: 10, m: 64, group: 1, cg: 1, kh: 10, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, pt: 4, pl: 1, oh: 25, ow: 5 },
+    g: { n: 1, c: 1, h: 49, w: 10, m: 64, mPacked: 64, group: 1, cg: 1, kh: 10, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, pt: 4, pl: 1, oh: 25, ow: 5 },
     simd: 'f32_conv2d_4x8',
     scalar: 'f32_conv2d_4x8',
   },

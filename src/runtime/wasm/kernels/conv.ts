@@ -6,7 +6,8 @@ import { windowGeometry } from '../../../kernels/ref/conv-geometry.js';
 import type { KernelName } from '../../../kernels/wasm/kernel-functions.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { PreparedKernel, WasmKernelContext, WasmKernels } from '../kernel-def.js';
-import { f32Dims, fusedActivation, upload, uploadTensor } from './common.js';
+import type { Activation } from '../../../kernels/wasm/codes.js';
+import { cachedCall, f32Dims, fusedActivation, upload, uploadTensor } from './common.js';
 
 /** Everything a Conv kernel takes besides pointers. */
 export interface ConvGeometry {
@@ -15,6 +16,8 @@ export interface ConvGeometry {
   h: number;
   w: number;
   m: number;
+  /** Output channels the weights were packed for (m of a thread's share is fewer). */
+  mPacked: number;
   group: number;
   /** Input channels per group. */
   cg: number;
@@ -31,8 +34,14 @@ export interface ConvGeometry {
   ow: number;
 }
 
-/** Runs one Conv: input x, output y, packed weights, bias (or 0), scratch; activation code and parameters. */
-type ConvRun = (x: number, y: number, weights: number, bias: number, scratch: number, act: number, p0: number, p1: number) => void;
+/** Where a Conv reads and writes: byte offsets in wasm memory (bias 0: none). */
+interface ConvPointers {
+  x: number;
+  y: number;
+  weights: number;
+  bias: number;
+  scratch: number;
+}
 
 interface ConvImpl {
   kernel: KernelName;
@@ -41,7 +50,10 @@ interface ConvImpl {
   /** Copies (and packs) the weights [M, C/G, kh, kw] into wasm memory; returns their offset. */
   pack(wasm: WasmKernels, weight: Float32Array, g: ConvGeometry): number;
   scratchBytes(wasm: WasmKernels, g: ConvGeometry): number;
-  bind(wasm: WasmKernels, g: ConvGeometry): ConvRun;
+  /** Offset of output channel `m0` (a multiple of 4) in the packed weights, for a thread's share of the channels. */
+  weightsAt(g: ConvGeometry, packed: number, m0: number): number;
+  /** The kernel's arguments; `g` may be narrowed to a share of the batch or of the channels (see convShare). */
+  args(g: ConvGeometry, p: ConvPointers, act: Activation): number[];
 }
 
 /** Weights in layout gm4 (the GEMM-based kernels); the unpacked copy is freed right after packing. */
@@ -53,6 +65,22 @@ function packGm4(wasm: WasmKernels, weight: Float32Array, g: ConvGeometry): numb
   wasm.reset(mark);
   return packed;
 }
+
+/** Layout gm4 of one group: panels of 4 output channels, K floats each. */
+const gm4At = (g: ConvGeometry, packed: number, m0: number) => packed + (m0 / 4) * g.cg * g.kh * g.kw * 16;
+
+/** Unpacked depthwise weights [C, kh * kw]. */
+const rawAt = (g: ConvGeometry, packed: number, c0: number) => packed + c0 * g.kh * g.kw * 4;
+
+/** The arguments of the GEMM-based kernels (f32_conv2d_4x8, f32_conv2d_direct_4x8). */
+const gemmConvArgs = (g: ConvGeometry, p: ConvPointers, a: Activation) => [
+  p.x, p.y, p.weights, p.bias, p.scratch, g.n, g.c, g.h, g.w, g.m, g.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, a.code, a.p0, a.p1,
+];
+
+/** The arguments of the depthwise kernels with a general window (f32_dwconv2d_c4, f32_dwconv2d_x8). */
+const depthwiseArgs = (g: ConvGeometry, p: ConvPointers, a: Activation) => [
+  p.x, p.y, p.weights, p.bias, p.scratch, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, a.code, a.p0, a.p1,
+];
 
 const isDepthwise = (g: ConvGeometry) => g.group === g.c && g.group === g.m && g.cg === 1;
 
@@ -82,8 +110,8 @@ const CONV_IMPLS: ConvImpl[] = [
     applies: (g, simd) => simd && isDepthwise3x3(g),
     pack: (wasm, weight) => upload(wasm, weight),
     scratchBytes: (wasm, g) => wasm.fn.f32_dwconv2d_3x3_scratch_bytes(g.w),
-    bind: (wasm, g) => (x, y, wt, bias, scratch, act, p0, p1) =>
-      wasm.fn.f32_dwconv2d_3x3_x4(x, y, wt, bias, scratch, g.n, g.c, g.h, g.w, g.sh, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+    weightsAt: rawAt,
+    args: (g, p, a) => [p.x, p.y, p.weights, p.bias, p.scratch, g.n, g.c, g.h, g.w, g.sh, g.pt, g.pl, g.oh, g.ow, a.code, a.p0, a.p1],
   },
   {
     kernel: 'f32_dwconv2d_c4',
@@ -96,16 +124,17 @@ const CONV_IMPLS: ConvImpl[] = [
       return packed;
     },
     scratchBytes: (wasm, g) => wasm.fn.f32_dwconv2d_c4_scratch_bytes(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.oh, g.ow),
-    bind: (wasm, g) => (x, y, wp, bias, scratch, act, p0, p1) =>
-      wasm.fn.f32_dwconv2d_c4(x, y, wp, bias, scratch, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+    // Layout c4: [ceil(C/4)][kh * kw][4].
+    weightsAt: (g, packed, c0) => packed + (c0 / 4) * g.kh * g.kw * 16,
+    args: depthwiseArgs,
   },
   {
     kernel: 'f32_dwconv2d_x8',
     applies: isDepthwise,
     pack: (wasm, weight) => upload(wasm, weight),
     scratchBytes: (wasm, g) => wasm.fn.f32_dwconv2d_scratch_bytes(g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow),
-    bind: (wasm, g) => (x, y, wt, bias, scratch, act, p0, p1) =>
-      wasm.fn.f32_dwconv2d_x8(x, y, wt, bias, scratch, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+    weightsAt: rawAt,
+    args: depthwiseArgs,
   },
   {
     kernel: 'f32_conv3x3_wino2x2_4x8',
@@ -119,8 +148,9 @@ const CONV_IMPLS: ConvImpl[] = [
       return packed;
     },
     scratchBytes: (wasm, g) => wasm.fn.f32_conv3x3_wino2x2_scratch_bytes(g.c, g.m, g.oh, g.ow),
-    bind: (wasm, g) => (x, y, up, bias, scratch, act, p0, p1) =>
-      wasm.fn.f32_conv3x3_wino2x2_4x8(x, y, up, bias, scratch, g.n, g.c, g.h, g.w, g.m, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+    // Layout wino2x2: [16][ceil(M/4)][C][4]; the kernel steps over the 16 with the packed channel count.
+    weightsAt: (g, packed, m0) => packed + (m0 / 4) * g.c * 16,
+    args: (g, p, a) => [p.x, p.y, p.weights, p.bias, p.scratch, g.n, g.c, g.h, g.w, g.m, g.mPacked, g.pt, g.pl, g.oh, g.ow, a.code, a.p0, a.p1],
   },
   {
     // Rows of at least 8 pixels, kernels larger than 1x1 (im2col of a 1x1 Conv is a plain copy of what it reads).
@@ -128,16 +158,16 @@ const CONV_IMPLS: ConvImpl[] = [
     applies: (g, simd) => simd && g.ow >= 8 && g.kh * g.kw > 1,
     pack: packGm4,
     scratchBytes: (wasm, g) => wasm.fn.f32_conv2d_direct_scratch_bytes(g.cg, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow),
-    bind: (wasm, g) => (x, y, wp, bias, scratch, act, p0, p1) =>
-      wasm.fn.f32_conv2d_direct_4x8(x, y, wp, bias, scratch, g.n, g.c, g.h, g.w, g.m, g.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+    weightsAt: gm4At,
+    args: gemmConvArgs,
   },
   {
     kernel: 'f32_conv2d_4x8',
     applies: () => true,
     pack: packGm4,
     scratchBytes: (wasm, g) => wasm.fn.f32_conv2d_scratch_bytes(g.cg, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow),
-    bind: (wasm, g) => (x, y, wp, bias, scratch, act, p0, p1) =>
-      wasm.fn.f32_conv2d_4x8(x, y, wp, bias, scratch, g.n, g.c, g.h, g.w, g.m, g.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, act, p0, p1),
+    weightsAt: gm4At,
+    args: gemmConvArgs,
   },
 ];
 
@@ -159,13 +189,54 @@ export function prepareConv(ctx: WasmKernelContext): PreparedKernel | undefined 
   const wasm = ctx.wasm;
   const bias = uploadTensor(wasm, biasInput);
   const weights = impl.pack(wasm, weight.toFloat32(), g);
-  const run = impl.bind(wasm, g);
+  const share = convShare(g);
+  const argsOf = (input: number, output: number, scratch: number, begin: number, end: number) => {
+    const s = share.of(begin, end);
+    const p = { x: input + s.x, y: output + s.y, weights: impl.weightsAt(g, weights, s.channel0), bias: bias && bias + s.channel0 * 4, scratch };
+    return impl.args(s.g, p, act);
+  };
   return {
     name: wasm.kernelName(impl.kernel),
     scratchBytes: impl.scratchBytes(wasm, g),
-    run: (inp, out, scratch) => run(inp[0]!, out[0]!, weights, bias, scratch, act.code, act.p0, act.p1),
+    run: cachedCall(wasm.fn[impl.kernel] as (...a: number[]) => unknown, (inp, out, scratch) => argsOf(inp[0]!, out[0]!, scratch, 0, share.units)),
+    partition: share.units > 1 ? {
+      kernel: impl.kernel,
+      units: share.units,
+      macs: convMacs(g),
+      args: (inp, out, scratch, begin, end) => argsOf(inp[0]!, out[0]!, scratch, begin, end),
+    } : undefined,
   };
 }
+
+/**
+ * How a Conv's work is cut across threads: a batch into rows of samples, one sample into blocks of 4 output
+ * channels (the weight layouts' panels; for depthwise, blocks of 4 channels), so that a share is the same
+ * kernel on a narrowed geometry at advanced offsets. A grouped (not depthwise) Conv of one sample is not cut.
+ */
+function convShare(g: ConvGeometry): { units: number; of(begin: number, end: number): { g: ConvGeometry; x: number; y: number; channel0: number } } {
+  const all = { g, x: 0, y: 0, channel0: 0 };
+  if (g.n > 1) {
+    return {
+      units: g.n,
+      of: (begin, end) => (begin === 0 && end === g.n ? all : { g: { ...g, n: end - begin }, x: begin * g.c * g.h * g.w * 4, y: begin * g.m * g.oh * g.ow * 4, channel0: 0 }),
+    };
+  }
+  const depthwise = isDepthwise(g);
+  if (g.group !== 1 && !depthwise) return { units: 1, of: () => all };
+  const blocks = Math.ceil(g.m / 4);
+  return {
+    units: blocks,
+    of: (begin, end) => {
+      if (begin === 0 && end === blocks) return all;
+      const c0 = begin * 4;
+      const count = Math.min(g.m, end * 4) - c0;
+      const narrowed = depthwise ? { ...g, c: count, m: count, group: count } : { ...g, m: count };
+      return { g: narrowed, x: depthwise ? c0 * g.h * g.w * 4 : 0, y: c0 * g.oh * g.ow * 4, channel0: c0 };
+    },
+  };
+}
+
+const convMacs = (g: ConvGeometry) => g.n * g.m * g.oh * g.ow * g.cg * g.kh * g.kw;
 
 function convGeometry(ctx: WasmKernelContext, x: number[], y: number[], weight: Tensor): ConvGeometry {
   const [n, c, h, w] = x as [number, number, number, number];
@@ -174,5 +245,5 @@ function convGeometry(ctx: WasmKernelContext, x: number[], y: number[], weight: 
   const [sh, sw] = geo.strides as [number, number];
   const [dh, dw] = geo.dilations as [number, number];
   const [pt, pl] = geo.padsBegin as [number, number];
-  return { n, c, h, w, m, group: attrInt(ctx.node, 'group', 1), cg, kh, kw, sh, sw, dh, dw, pt, pl, oh: y[2]!, ow: y[3]! };
+  return { n, c, h, w, m, mPacked: m, group: attrInt(ctx.node, 'group', 1), cg, kh, kw, sh, sw, dh, dw, pt, pl, oh: y[2]!, ow: y[3]! };
 }

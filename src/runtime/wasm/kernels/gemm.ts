@@ -1,11 +1,12 @@
 // Gemm / FusedGemm / MatMul on the WebAssembly GEMM: constant B packed once at load (layout n8, alpha
-// folded in), bias and activation in the epilogue; MatMul with a computed B packs it per run in scratch.
+// folded in), bias and activation in the epilogue, cut across threads by column panels; MatMul with a
+// computed B packs it per run in scratch.
 
 import { attrFloat, attrInt } from '../../../ir/attrs.js';
-import { BIAS } from '../../../kernels/wasm/codes.js';
+import { BIAS, NO_ACTIVATION, type Activation } from '../../../kernels/wasm/codes.js';
 import { sizeOf } from '../../../tensor/shape.js';
 import type { PreparedKernel, WasmKernelContext } from '../kernel-def.js';
-import { f32Dims, fusedActivation, upload } from './common.js';
+import { cachedCall, f32Dims, fusedActivation, upload } from './common.js';
 
 export function prepareGemm(ctx: WasmKernelContext): PreparedKernel | undefined {
   const a = f32Dims(ctx.inputs[0]);
@@ -19,7 +20,6 @@ export function prepareGemm(ctx: WasmKernelContext): PreparedKernel | undefined 
   const transB = attrInt(ctx.node, 'transB', 0) !== 0;
   const alpha = attrFloat(ctx.node, 'alpha', 1);
   const beta = attrFloat(ctx.node, 'beta', 1);
-  const fn = ctx.wasm.fn;
 
   let bias = 0;
   let biasMode: number = BIAS.none;
@@ -40,10 +40,37 @@ export function prepareGemm(ctx: WasmKernelContext): PreparedKernel | undefined 
     } else return undefined;
   }
   const packed = packConstantB(ctx, b.toFloat32(), k, n, transB, alpha);
+  return columnPanelGemm(ctx, { m, n, k, packed, bias, biasMode, act });
+}
+
+interface PackedGemm {
+  m: number;
+  n: number;
+  k: number;
+  /** B packed n8. */
+  packed: number;
+  bias: number;
+  biasMode: number;
+  act: Activation;
+}
+
+/**
+ * C = A·B (+ bias, act) with B packed n8 at load: cut across threads by panels of 8 columns (a share is the
+ * same GEMM on fewer columns, its B panels and C columns advanced).
+ */
+function columnPanelGemm(ctx: WasmKernelContext, g: PackedGemm): PreparedKernel {
+  const panels = Math.ceil(g.n / 8);
+  const argsOf = (a: number, c: number, begin: number, end: number) => {
+    const j0 = begin * 8;
+    const cols = Math.min(g.n, end * 8) - j0;
+    const bias = g.bias && g.biasMode === BIAS.col ? g.bias + j0 * 4 : g.bias;
+    return [g.m, cols, g.k, a, g.k, g.packed + begin * g.k * 32, c + j0 * 4, g.n, bias, g.biasMode, g.act.code, g.act.p0, g.act.p1];
+  };
   return {
     name: `f32_gemm_4x8__${ctx.wasm.variant}`,
     scratchBytes: 0,
-    run: (inp, out) => fn.f32_gemm_4x8(m, n, k, inp[0]!, k, packed, out[0]!, n, bias, biasMode, act.code, act.p0, act.p1),
+    run: cachedCall(ctx.wasm.fn.f32_gemm_4x8 as (...a: number[]) => unknown, (inp, out) => argsOf(inp[0]!, out[0]!, 0, panels)),
+    partition: { kernel: 'f32_gemm_4x8', units: panels, macs: g.m * g.n * g.k, args: (inp, out, _scratch, begin, end) => argsOf(inp[0]!, out[0]!, begin, end) },
   };
 }
 
@@ -70,13 +97,8 @@ export function prepareMatMul(ctx: WasmKernelContext): PreparedKernel | undefine
   const constantB = ctx.constant(1);
   if (constantB && bDims.length === 2) {
     // [..., M, K] x [K, N]: all leading rows in one GEMM.
-    const rows = sizeOf(a) / k;
     const packed = packConstantB(ctx, constantB.toFloat32(), k, n, false, 1);
-    return {
-      name: `f32_gemm_4x8__${ctx.wasm.variant}`,
-      scratchBytes: 0,
-      run: (inp, out) => fn.f32_gemm_4x8(rows, n, k, inp[0]!, k, packed, out[0]!, n, 0, BIAS.none, 0, 0, 0),
-    };
+    return columnPanelGemm(ctx, { m: sizeOf(a) / k, n, k, packed, bias: 0, biasMode: BIAS.none, act: NO_ACTIVATION });
   }
   // Batched with equal batch dims (attention): pack each B slice into scratch, then multiply.
   if (constantB || a.length !== bDims.length || a.slice(0, -2).some((d, i) => d !== bDims[i])) return undefined;
