@@ -168,7 +168,10 @@ export class InferenceSession {
    * per node, for benchmarks and inspect. Undefined on the ref backend or for data-dependent shapes.
    */
   planStats(dims: readonly (readonly number[])[]): StaticPlanStats | undefined {
-    return this.wasm?.planFor(dims)?.stats;
+    if (!this.wasm) return undefined;
+    // A batch run in chunks of rows uses the plan of one chunk.
+    const rows = this.wasm.chunkRows(dims);
+    return this.wasm.planFor(rows < (dims[0]?.[0] ?? 1) ? dims.map((d) => [rows, ...d.slice(1)]) : dims)?.stats;
   }
 
   /** Ends the session: stops its worker threads, if any; later runs throw. */

@@ -1,0 +1,47 @@
+// Chunked batches: a batch whose arena would not stay in cache runs in chunks of rows on smaller plans,
+// with exactly the outputs of row-by-row runs; small batches and models without a batch dim run whole.
+
+import { describe, expect, it } from 'vitest';
+import { int, ints, makeModel, node } from '../../../test/helpers/build.js';
+import { referenceOps } from '../../kernels/ref/index.js';
+import { loadWasmKernels } from '../../kernels/wasm/module.js';
+import type { Dim } from '../../ir/graph.js';
+import { randomTensor } from '../../tensor/random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { sliceRows } from '../threads/split.js';
+import { WASM_KERNELS } from './kernels/index.js';
+import { WasmExecutor } from './wasm-executor.js';
+
+/** Conv 16 -> 16 channels, 3x3, on s x s maps: about 2 * 16 * s * s * 4 bytes of arena per row. */
+function convModel(batch: Dim, s: number) {
+  return makeModel({
+    inputs: [['x', 'float32', [batch, 16, s, s]]],
+    outputs: [['y', 'float32', [batch, 16, s, s]]],
+    nodes: [node('Conv', ['x', 'w', 'b'], ['y'], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), group: int(1) }, 'conv')],
+    initializers: { w: randomTensor('float32', [16, 16, 3, 3], 1), b: randomTensor('float32', [16], 2) },
+  });
+}
+
+const bytes = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+describe('chunked batches', () => {
+  it('runs a batch of large rows in chunks, each row exactly as when run alone', async () => {
+    const wasm = await loadWasmKernels();
+    const executor = new WasmExecutor(convModel('N', 256), ['x'], referenceOps, WASM_KERNELS, wasm);
+    const x = randomTensor('float32', [3, 16, 256, 256], 3);
+    expect(executor.chunkRows([x.dims])).toBe(1); // 8 MiB of arena per row
+    const y = executor.run({ x }, [true])![0]!;
+    expect(y.dims).toEqual([3, 16, 256, 256]);
+    const rowBytes = y.data.byteLength / 3;
+    for (let r = 0; r < 3; r++) {
+      const alone = executor.run({ x: sliceRows(x, r, 1) }, [true])![0]!;
+      expect(bytes(alone).equals(bytes(y).subarray(r * rowBytes, (r + 1) * rowBytes))).toBe(true);
+    }
+  });
+
+  it('runs small rows whole, and a model with a fixed batch whole', async () => {
+    const wasm = await loadWasmKernels();
+    expect(new WasmExecutor(convModel('N', 16), ['x'], referenceOps, WASM_KERNELS, wasm).chunkRows([[32, 16, 16, 16]])).toBe(32);
+    expect(new WasmExecutor(convModel(3, 256), ['x'], referenceOps, WASM_KERNELS, wasm).chunkRows([[3, 16, 256, 256]])).toBe(3);
+  });
+});
