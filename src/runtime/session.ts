@@ -14,7 +14,6 @@ import { Tensor } from '../tensor/tensor.js';
 import { FeedValidator } from './feeds.js';
 import { loadModelFile } from './load-file.js';
 import { RefExecutor } from './ref-executor.js';
-import { BatchParallel } from './threads/batch-parallel.js';
 import { KernelPool } from './threads/kernel-pool.js';
 import { loadWasmBackend, type WasmBackend } from './wasm/backend.js';
 import { WasmExecutor } from './wasm/wasm-executor.js';
@@ -30,9 +29,8 @@ export interface SessionOptions {
   /**
    * Threads one run may use (default 1). With N > 1 on the wasm backend, N − 1 workers share this thread's
    * WebAssembly memory and every large enough node (Conv, Gemm, MatMul) is cut into N shares run at once,
-   * batch 1 included; this needs SharedArrayBuffer (in browsers, a cross-origin isolated page). Elsewhere
-   * (the ref backend, no shared memory) a run of batch ≥ 2 is cut along dim 0 into up to N slices run by
-   * whole-model workers, when every input and output has the same symbolic dim 0.
+   * batch 1 included. This needs SharedArrayBuffer (in browsers, a cross-origin isolated page) and the
+   * SIMD128 kernels; elsewhere, and on the ref backend, runs stay on one thread (EDGEINFER_DEBUG=1 says why).
    */
   intraOpNumThreads?: number;
 }
@@ -63,7 +61,6 @@ export class InferenceSession {
   private readonly overridable: Set<string>;
   private readonly fetchAll: boolean[];
   private readonly feeds: FeedValidator;
-  private parallel: BatchParallel | undefined;
   private pool: KernelPool | undefined;
   private released = false;
   private macsCache: { value: number | undefined } | undefined;
@@ -107,14 +104,12 @@ export class InferenceSession {
     const wasmBackend = backend === 'wasm' ? (kernelThreads?.backend ?? (await loadWasmBackend())) : undefined;
     const session = new InferenceSession(model, referenceOps, wasmBackend, kernelThreads?.pool);
     if (kernelThreads && !session.pool) await kernelThreads.pool.release(); // the model runs on the reference path
-    // Feeds that override initializers are not cut (they are whole tensors, not rows of the batch).
-    if (!session.pool && session.overridable.size === 0) session.parallel = await BatchParallel.start(session, threads, (f, names) => session.runLocal(f, names));
     return session;
   }
 
   /** Threads a run uses now: 1 unless intraOpNumThreads > 1 and workers run (see SessionOptions). */
   get intraOpNumThreads(): number {
-    return this.pool?.threads ?? this.parallel?.threads ?? 1;
+    return this.pool?.threads ?? 1;
   }
 
   async run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>> {
@@ -134,12 +129,11 @@ export class InferenceSession {
       }
     }
     this.feeds.validate(feeds);
-    if (this.parallel !== undefined && this.parallel.accepts(feeds)) return this.parallel.run(feeds, fetches);
-    return this.runLocal(feeds, fetches);
+    return this.runChecked(feeds, fetches);
   }
 
-  /** One run on this thread's executor; feeds and fetches already checked. */
-  private runLocal(feeds: Record<string, Tensor>, fetches: readonly string[]): Record<string, Tensor> {
+  /** One run; feeds and fetches already checked. */
+  private runChecked(feeds: Record<string, Tensor>, fetches: readonly string[]): Record<string, Tensor> {
     if (!this.wasm) return this.ref.run(feeds, fetches);
     const all = fetches === this.outputNames;
     const tensors = this.wasm.run(feeds, all ? this.fetchAll : this.outputNames.map((n) => fetches.includes(n)));
@@ -177,11 +171,9 @@ export class InferenceSession {
   /** Ends the session: stops its worker threads, if any; later runs throw. */
   async release(): Promise<void> {
     this.released = true;
-    const parallel = this.parallel;
     const pool = this.pool;
-    this.parallel = undefined;
     this.pool = undefined;
-    await Promise.all([parallel?.release(), pool?.release()]);
+    await pool?.release();
   }
 
   /** Types and shapes of every value after inference (for tools such as inspect). */
@@ -224,7 +216,7 @@ async function startKernelThreads(threads: number): Promise<{ backend: WasmBacke
     const backend = await loadWasmBackend({ shared: true });
     return { backend, pool: await KernelPool.start(backend.memory, threads - 1) };
   } catch (err) {
-    debugLog(1, `intraOpNumThreads=${threads}: no kernel threads (${(err as Error).message}); batches may still be cut across whole-model workers`);
+    debugLog(1, `intraOpNumThreads=${threads} unused: ${(err as Error).message}; running single-threaded`);
     return undefined;
   }
 }

@@ -155,8 +155,5 @@ function errorText(w: Worker): string {
 /** Node's worker_threads running the kernel worker entry; browsers pass their own `spawn`. */
 async function defaultSpawn(): Promise<SpawnWorker | undefined> {
   const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  if (!isNode) return undefined;
-  const { nodeSpawner } = await import('./node-transport.js');
-  const fromSource = import.meta.url.endsWith('.ts');
-  return nodeSpawner(new URL(`./node-kernel-worker-main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  return isNode ? (await import('./node-transport.js')).nodeSpawner() : undefined;
 }

@@ -1,4 +1,4 @@
-// Node transport of the thread pool: one worker_threads Worker per thread, running node-worker-main.
+// Node transport of the kernel pool: one worker_threads Worker per thread, running node-kernel-worker-main.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,15 +20,14 @@ function tsxLoader(from: string): string {
   return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
 }
 
-/** Workers running `entry` (default: the pool's worker, node-worker-main); `data` reaches the entry as workerData. */
+/** Workers running `entry` (default: the kernel worker, node-kernel-worker-main); `data` reaches the entry as workerData. */
 export function nodeSpawner(entry?: URL, data: Record<string, unknown> = {}): SpawnWorker {
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
-  const file = entry ?? new URL(`./node-worker-main.${fromSource ? 'ts' : 'js'}`, here);
+  const file = entry ?? new URL(`./node-kernel-worker-main.${fromSource ? 'ts' : 'js'}`, here);
   return () => startWorker(file.href.endsWith('.ts') ? new Worker(TS_BOOT, { eval: true, workerData: { ...data, entry: file.href, loader: tsxLoader(here) } }) : new Worker(file, { workerData: data }));
 }
 
-export const spawnNodeWorker: SpawnWorker = nodeSpawner();
 
 function startWorker(worker: Worker): WorkerTransport {
   // An idle pool must not keep the process alive when a caller forgets release().

@@ -14,5 +14,5 @@ export interface WorkerTransport extends Endpoint {
   terminate(): Promise<void>;
 }
 
-/** Starts one worker running the pool's worker entry (worker-loop.ts behind a platform entry file). */
+/** Starts one worker running a pool's worker entry (kernel-worker.ts behind a platform entry file). */
 export type SpawnWorker = () => WorkerTransport;

@@ -8,7 +8,7 @@ import { loadWasmKernels } from '../../kernels/wasm/module.js';
 import type { Dim } from '../../ir/graph.js';
 import { randomTensor } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { sliceRows } from '../threads/split.js';
+import { sliceRows } from '../batch-rows.js';
 import { WASM_KERNELS } from './kernels/index.js';
 import { WasmExecutor } from './wasm-executor.js';
 

@@ -6,7 +6,7 @@ import type { Model } from '../../ir/graph.js';
 import type { OpTable } from '../../kernels/op-def.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { KernelPool } from '../threads/kernel-pool.js';
-import { batchSymbol, concatRows, sliceRows } from '../threads/split.js';
+import { batchSymbol, concatRows, sliceRows } from '../batch-rows.js';
 import type { WasmKernelTable, WasmKernels } from './kernel-def.js';
 import { NotStaticError, StaticPlan } from './static-plan.js';
 

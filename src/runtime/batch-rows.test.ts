@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Tensor } from '../../tensor/tensor.js';
-import { packedBytes, packTensors, unpackTensors } from './region.js';
-import { batchSymbol, concatRows, sliceRows, sliceSizes } from './split.js';
+import { Tensor } from '../tensor/tensor.js';
+import { batchSymbol, concatRows, sliceRows } from './batch-rows.js';
 
 const meta = (name: string, shape: (number | string)[]) => ({ name, shape });
 
@@ -20,15 +19,9 @@ describe('batchSymbol', () => {
 });
 
 describe('slicing and concatenation', () => {
-  it('cuts n rows into contiguous slices, larger first', () => {
-    expect(sliceSizes(8, 2)).toEqual([4, 4]);
-    expect(sliceSizes(3, 2)).toEqual([2, 1]);
-    expect(sliceSizes(7, 3)).toEqual([3, 2, 2]);
-  });
-
   it('slices rows as views and concatenates them back', () => {
     const t = new Tensor('float32', Float32Array.from({ length: 15 }, (_, i) => i), [5, 3]);
-    const rows = sliceSizes(5, 2);
+    const rows = [3, 2];
     const a = sliceRows(t, 0, rows[0]!);
     const b = sliceRows(t, rows[0]!, rows[1]!);
     expect(a.dims).toEqual([3, 3]);
@@ -42,19 +35,5 @@ describe('slicing and concatenation', () => {
   it('refuses slices whose dim 0 is not their row count', () => {
     const a = new Tensor('float32', new Float32Array(6), [2, 3]);
     expect(() => concatRows('y', 'float32', [a, a], [2, 1])).toThrow(/slice 1 of 1 rows gave dims \[2,3\]/);
-  });
-});
-
-describe('shared regions', () => {
-  it('packs tensors of mixed dtypes 8-aligned and reads them back as views', () => {
-    const x = new Tensor('uint8', Uint8Array.of(1, 2, 3), [3]);
-    const y = new Tensor('int64', BigInt64Array.of(-5n, 7n), [1, 2]);
-    const region = new SharedArrayBuffer(packedBytes([x, y]));
-    packTensors(region, [x, y]);
-    const [a, b] = unpackTensors(region, ['uint8', 'int64']);
-    expect(Array.from(a!.data as Uint8Array)).toEqual([1, 2, 3]);
-    expect(b!.dims).toEqual([1, 2]);
-    expect(Array.from(b!.data as BigInt64Array)).toEqual([-5n, 7n]);
-    expect(b!.data.byteOffset % 8).toBe(0);
   });
 });

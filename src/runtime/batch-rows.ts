@@ -1,10 +1,15 @@
-// Cutting a run along dim 0 and putting it back together: which models allow it, slice sizes,
-// zero-copy row views of the feeds, and the concatenation of the slices' outputs.
+// Cutting a run along dim 0 and putting it back together (chunked batches, wasm-executor.ts): which models
+// allow it, zero-copy row views of the feeds, and the concatenation of the chunks' outputs.
 
-import { EdgeError } from '../../errors.js';
-import { DTYPES, type DataType } from '../../tensor/dtype.js';
-import { Tensor } from '../../tensor/tensor.js';
-import type { PackedTensor } from './region.js';
+import { EdgeError } from '../errors.js';
+import { DTYPES, type DataType } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A tensor's dims and data (a Tensor, or its parts). */
+export interface RowsTensor {
+  dims: readonly number[];
+  data: Tensor['data'];
+}
 
 export interface ShapeInfo {
   name: string;
@@ -22,13 +27,6 @@ export function batchSymbol(inputs: readonly ShapeInfo[], outputs: readonly Shap
   return all.every((v) => v.shape[0] === first) ? first : undefined;
 }
 
-/** Sizes of `parts` contiguous slices of n rows, the larger ones first: (8, 2) → [4, 4], (3, 2) → [2, 1]. */
-export function sliceSizes(n: number, parts: number): number[] {
-  const base = Math.floor(n / parts);
-  const extra = n % parts;
-  return Array.from({ length: parts }, (_, k) => base + (k < extra ? 1 : 0));
-}
-
 /** Rows [start, start + count) of a tensor along dim 0, as a view of its data (row-major: contiguous). */
 export function sliceRows(t: Tensor, start: number, count: number): Tensor {
   const rowSize = t.dims[0] === 0 ? 0 : t.size / t.dims[0]!;
@@ -38,7 +36,7 @@ export function sliceRows(t: Tensor, start: number, count: number): Tensor {
 }
 
 /** Concatenates the slices' values of one output along dim 0; their other dims must agree. */
-export function concatRows(name: string, type: DataType, parts: readonly PackedTensor[], rows: readonly number[]): Tensor {
+export function concatRows(name: string, type: DataType, parts: readonly RowsTensor[], rows: readonly number[]): Tensor {
   const rest = parts[0]!.dims.slice(1);
   let total = 0;
   parts.forEach((p, k) => {
