@@ -18,7 +18,7 @@ interface Worker {
 }
 
 export interface KernelPoolOptions {
-  /** How to start a worker (default: Node's worker_threads running node-kernel-worker-main). */
+  /** How to start a worker (default: Node's worker_threads, or a browser's module Web Workers). */
   spawn?: SpawnWorker;
   startTimeoutMs?: number;
   /** How long an idle worker polls before it sleeps (default 2 ms: a run's nodes come microseconds apart). */
@@ -152,8 +152,8 @@ function errorText(w: Worker): string {
   return new TextDecoder().decode(new Uint8Array(w.control, C.errorOffset, n).slice());
 }
 
-/** Node's worker_threads running the kernel worker entry; browsers pass their own `spawn`. */
+/** Node's worker_threads, or Web Workers in a cross-origin isolated page. */
 async function defaultSpawn(): Promise<SpawnWorker | undefined> {
   const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  return isNode ? (await import('./node-transport.js')).nodeSpawner() : undefined;
+  return isNode ? (await import('./node-transport.js')).nodeSpawner() : (await import('./browser-transport.js')).browserSpawner();
 }

@@ -52,6 +52,7 @@ describe('intraOpNumThreads on resnet8', () => {
 
   it('stays on one thread, and says why under EDGEINFER_DEBUG, on the ref backend and on the scalar kernels', async () => {
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const passLog = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     vi.stubEnv('EDGEINFER_DEBUG', '1');
     try {
       expect((await session(RESNET8, { backend: 'ref', intraOpNumThreads: 2 })).intraOpNumThreads).toBe(1);
@@ -64,6 +65,7 @@ describe('intraOpNumThreads on resnet8', () => {
     } finally {
       vi.unstubAllEnvs();
       stderr.mockRestore();
+      passLog.mockRestore();
     }
   });
 

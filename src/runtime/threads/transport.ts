@@ -1,5 +1,5 @@
-// The one seam between the thread pool and a threading API: Node's worker_threads today
-// (node-transport.ts), a browser Web Worker later, with the same messages and shared memory.
+// The one seam between the kernel pool and a threading API: Node's worker_threads (node-transport.ts) and
+// browsers' module Web Workers (browser-transport.ts), with the same messages and shared memory.
 
 /** One side of a message channel (the worker's view of its parent, or the parent's view of a worker). */
 export interface Endpoint {
