@@ -1,231 +1,246 @@
-// MLPerf-style Server scenario for the dynamic batcher: Poisson arrivals of single-sample queries, latency
-// from each query's scheduled arrival, over a grid of rates; the peak is the highest rate whose p99 latency (median
-// of interleaved trials) stays under the bound. Compares batch-1 serving (the same batcher with maxBatchSize 1)
-// with dynamic batching; the load generator shares the thread, so time a batch blocks it counts as latency.
+// Does the dynamic batcher sustain more load than batch-1 serving at the same p99 bound? Both sides are
+// the bench's MLPerf Server scenario (src/bench/scenarios/server.ts) with find-peak: Poisson arrivals,
+// latency from each query's scheduled arrival, LoadGen's FindPeakPerformance. They share one session
+// (so the same backend and threads), the seed, the bound and the probe length, and differ only in the
+// batcher's maxBatchSize (1 = batch-1 serving). Their peak searches take alternating turns, probe by
+// probe, and the timed runs at the peaks alternate in blocks, so both sides see the same machine; each
+// repetition draws new arrivals and swaps which side starts. The result: each side's median peak, their
+// ratio, and the batch-size histogram of every timed run. A second part measures saturation throughput
+// (requests issued at once) in interleaved rounds, far less sensitive to a noisy machine than a p99.
 //
-//   npx tsx scripts/batcher-throughput.ts [--p99-ms 10] [--duration-ms 1500] [--reps 3] [--model models/resnet8/model.onnx] [--backend wasm]
+//   npx tsx scripts/batcher-throughput.ts [--model models/resnet8/model.onnx] [--p99-ms 10] [--threads 1]
+//     [--max-batch 32] [--preferred 8,16,32] [--max-queue-delay-ms 0] [--reps 3] [--probe-ms 1000] [--trials 3]
+//     [--duration-ms 4000] [--seed 1] [--backend wasm]
 
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { pairedRatio, summarize } from '../src/bench/stats.js';
 import { DynamicBatcher, type BatcherOptions } from '../src/batcher/index.js';
-import { packFeeds } from '../src/batcher/packing.js';
+import { FeedCache } from '../src/bench/scenarios/feeds.js';
+import type { ScenarioOutcome } from '../src/bench/scenarios/scenario.js';
+import { serialTurns } from '../src/bench/scenarios/serial-turns.js';
+import { Server, type ServerOptions } from '../src/bench/scenarios/server.js';
+import { pairedRatio } from '../src/bench/stats.js';
+import { EdgeError } from '../src/errors.js';
 import { InferenceSession } from '../src/runtime/session.js';
-import { Tensor } from '../src/tensor/tensor.js';
+import type { Tensor } from '../src/tensor/tensor.js';
 
 const { values: args } = parseArgs({
   options: {
-    'p99-ms': { type: 'string', default: '10' },
-    'duration-ms': { type: 'string', default: '1500' },
     model: { type: 'string', default: 'models/resnet8/model.onnx' },
-    backend: { type: 'string', default: 'wasm' },
-    seed: { type: 'string', default: '1' },
+    'p99-ms': { type: 'string', default: '10' },
+    threads: { type: 'string', default: '1' },
+    'max-batch': { type: 'string', default: '32' },
+    preferred: { type: 'string' },
+    'max-queue-delay-ms': { type: 'string', default: '0' },
     reps: { type: 'string', default: '3' },
+    'probe-ms': { type: 'string', default: '1000' },
+    trials: { type: 'string', default: '3' },
+    'duration-ms': { type: 'string', default: '4000' },
+    seed: { type: 'string', default: '1' },
+    backend: { type: 'string', default: 'wasm' },
   },
 });
-const P99_BOUND_MS = Number(args['p99-ms']);
-const DURATION_MS = Number(args['duration-ms']);
-const MIN_QUERIES = 200;
 
-/** Deterministic uniform numbers in (0, 1), like LoadGen's schedule_rng_seed. */
-function rng(seed: number): () => number {
-  let s = Math.imul(seed + 1, 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) + 0.5) / 2 ** 32;
-  };
-}
-
-interface Trial {
-  qps: number;
-  achievedQps: number;
-  queries: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  meanBatch: number;
-  pass: boolean;
-}
-
-/** One Server run at `qps`: Poisson arrivals for DURATION_MS, every query answered before it returns. */
-async function serverTrial(session: InferenceSession, options: BatcherOptions, samples: Record<string, Tensor>[], qps: number, seed: number): Promise<Trial> {
-  const batcher = new DynamicBatcher(session, options);
-  const random = rng(seed);
-  const arrivalsMs: number[] = [];
-  for (let t = 0; t < DURATION_MS || arrivalsMs.length < MIN_QUERIES; ) {
-    t += (-Math.log(random()) * 1000) / qps;
-    arrivalsMs.push(t);
+function positiveNumber(flag: string, integer: boolean, min = integer ? 1 : Number.MIN_VALUE): number {
+  const x = Number(args[flag as keyof typeof args]);
+  if (!Number.isFinite(x) || x < min || (integer && !Number.isInteger(x))) {
+    throw new EdgeError('INPUT_INVALID', `--${flag} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${String(args[flag as keyof typeof args])}'`);
   }
-  const latencyMs = new Float64Array(arrivalsMs.length);
-  let errors = 0;
-  let settled = 0;
-  const start = performance.now();
-  await new Promise<void>((resolve) => {
-    let next = 0;
-    const issue = (i: number) => {
-      batcher.infer(samples[i % samples.length]!).then(
-        () => (latencyMs[i] = performance.now() - start - arrivalsMs[i]!),
-        () => {
-          latencyMs[i] = Infinity;
-          errors++;
-        },
-      ).finally(() => {
-        if (++settled === arrivalsMs.length) resolve();
-      });
-    };
-    // Polls with setImmediate (sub-ms), issuing every query whose scheduled time has come; a query issued
-    // late because a batch held the thread still counts its latency from its scheduled time.
-    const pump = () => {
-      const nowMs = performance.now() - start;
-      while (next < arrivalsMs.length && arrivalsMs[next]! <= nowMs) issue(next++);
-      if (next < arrivalsMs.length) setImmediate(pump);
-    };
-    pump();
-  });
-  const elapsedMs = performance.now() - start;
-  await batcher.close();
-  const stats = batcher.stats;
-  // A failed query fails the trial (LoadGen counts every query); the percentiles are over the answered ones.
-  const answered = latencyMs.filter((x) => Number.isFinite(x));
-  const s = answered.length > 0 ? summarize(answered) : undefined;
-  const p99Ms = errors > 0 || !s ? Infinity : s.p99;
-  return {
-    qps,
-    achievedQps: (arrivalsMs.length * 1000) / elapsedMs,
-    queries: arrivalsMs.length,
-    p50Ms: s?.median ?? Infinity,
-    p99Ms,
-    errors,
-    meanBatch: stats.rows / Math.max(1, stats.batches),
-    pass: p99Ms <= P99_BOUND_MS,
-  };
+  return x;
 }
 
-/** Offline samples/s of one session run at a fixed batch size (also builds and warms that size's plan). */
-function offline(session: InferenceSession, batch: number, samples: Record<string, Tensor>[]): number {
-  const feeds = packSamples(session, samples, batch);
-  for (let i = 0; i < 3; i++) session.runSync(feeds);
-  const runs = Math.max(10, Math.ceil(256 / batch));
-  const t0 = performance.now();
-  for (let i = 0; i < runs; i++) session.runSync(feeds);
-  return (runs * batch * 1000) / (performance.now() - t0);
+const model = args.model!;
+const backend = args.backend === 'ref' ? 'ref' : 'wasm';
+const p99BoundMs = positiveNumber('p99-ms', false);
+const threads = positiveNumber('threads', true);
+const maxBatch = positiveNumber('max-batch', true, 2);
+const maxQueueDelayMs = positiveNumber('max-queue-delay-ms', false, 0);
+const reps = positiveNumber('reps', true);
+const durationMs = positiveNumber('duration-ms', false);
+const probeMs = positiveNumber('probe-ms', false);
+const trialsPerProbe = positiveNumber('trials', true);
+/** Length of one timed block at the peak; the sides alternate blocks. */
+const BLOCK_MS = 2000;
+const seed = positiveNumber('seed', true, 0);
+const preferred = args.preferred?.split(',').map((x) => Number(x.trim()));
+
+interface Side {
+  name: string;
+  batcher: BatcherOptions;
 }
 
-/** Random single-sample feeds for every input (symbolic dims taken as 1). */
-function makeSamples(session: InferenceSession, count: number, seed: number): Record<string, Tensor>[] {
-  const random = rng(seed);
-  return Array.from({ length: count }, () =>
-    Object.fromEntries(
-      session.inputMetadata.map((m) => {
-        const dims = m.shape.map((d) => (typeof d === 'number' ? d : 1));
-        const values = Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1);
-        return [m.name, Tensor.fromNumbers(m.type, values, dims)];
-      }),
-    ),
+const sides: Side[] = [
+  { name: 'batch-1 serving (maxBatchSize 1)', batcher: { maxBatchSize: 1, maxQueueDelayMs } },
+  {
+    name: `dynamic batcher (maxBatchSize ${maxBatch}${preferred ? `, preferred ${preferred.join('/')}` : ''})`,
+    batcher: { maxBatchSize: maxBatch, maxQueueDelayMs, preferredBatchSizes: preferred },
+  },
+];
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '∞');
+
+function histogramText(h: Record<number, number> | undefined): string {
+  if (!h) return '-';
+  return Object.keys(h)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((b) => `${b}:${h[b]}`)
+    .join(' ');
+}
+
+function describePeak(o: ScenarioOutcome, threadsUsed: number): string {
+  const p = o.peak!;
+  const srv = o.server!;
+  const verdict = p.passed ? `${fmt(p.peakQps)} QPS` : `none passed (down to ${fmt(p.peakQps)})`;
+  return (
+    `${verdict}, ${p.probes.length} probes; timed run at it: p99 ${fmt(o.latency.percentileMs(99), 2)} ms (${p.finalRunPassed ? 'kept' : 'broke'} the bound), ` +
+    `achieved ${fmt(srv.achievedQps)} QPS, ${threadsUsed} thread(s), mean batch ${fmt(srv.meanBatchSize ?? 0, 2)}, batch sizes ${histogramText(srv.batchSizeHistogram)}`
   );
 }
 
-function packSamples(session: InferenceSession, samples: Record<string, Tensor>[], batch: number): Record<string, Tensor> {
-  return packFeeds(session.inputNames, Array.from({ length: batch }, (_, r) => samples[r % samples.length]!));
+/** One repetition: both sides' peak searches in alternating turns on one session, then their timed runs in alternating blocks. */
+async function repetition(rep: number): Promise<ScenarioOutcome[]> {
+  const session = await InferenceSession.create(model, { backend, intraOpNumThreads: threads });
+  try {
+    const target = { session, feeds: new FeedCache(session, seed + rep) };
+    const turns = serialTurns();
+    const runners = sides.map((side) => {
+      const options: ServerOptions = {
+        maxBatchSize: side.batcher.maxBatchSize,
+        maxQueueDelayMs: side.batcher.maxQueueDelayMs,
+        preferredBatchSizes: side.batcher.preferredBatchSizes,
+        seed: seed + rep,
+        findPeak: { latencyBoundMs: p99BoundMs, probeMs, trialsPerProbe },
+        turns,
+      };
+      return new Server(target, options);
+    });
+    const order = rep % 2 === 0 ? [0, 1] : [1, 0];
+    // The first warmup() called takes the first turn; after that the two searches alternate.
+    await Promise.all(order.map((i) => runners[i]!.warmup()));
+    const blocks = Math.max(1, Math.round(durationMs / BLOCK_MS));
+    for (let b = 0; b < blocks; b++) for (const i of b % 2 === 0 ? order : [...order].reverse()) await runners[i]!.runBlock(durationMs / blocks);
+    for (const r of runners) await r.finish();
+    const outcomes = runners.map((r) => r.outcome());
+    for (const i of order) console.log(`  rep ${rep + 1}  ${sides[i]!.name.padEnd(44)} ${describePeak(outcomes[i]!, session.intraOpNumThreads)}`);
+    return outcomes;
+  } finally {
+    await session.release();
+  }
 }
 
-/** Time to answer `count` single-sample requests issued at once (saturation: the queue is never empty). */
-async function saturationMs(session: InferenceSession, options: BatcherOptions, samples: Record<string, Tensor>[], count: number): Promise<number> {
+/** Part 1: the Server scenario's peak under the p99 bound, per side and repetition (0 when nothing passed). */
+async function peaks(): Promise<number[][]> {
+  const byside: number[][] = sides.map(() => []);
+  for (let rep = 0; rep < reps; rep++) {
+    const outcomes = await repetition(rep);
+    outcomes.forEach((o, i) => byside[i]!.push(o.peak!.passed ? o.peak!.peakQps : 0));
+  }
+  return byside;
+}
+
+/** Time to answer `count` single-sample requests issued at once: the queue never empties. */
+async function saturationMs(session: InferenceSession, options: BatcherOptions, feeds: Record<string, Tensor>, count: number): Promise<{ ms: number; histogram: Record<number, number> }> {
   const batcher = new DynamicBatcher(session, { ...options, maxQueueSize: 0 });
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: count }, (_, i) => batcher.infer(samples[i % samples.length]!)));
-  return performance.now() - t0;
+  await Promise.all(Array.from({ length: count }, () => batcher.infer(feeds)));
+  const ms = performance.now() - t0;
+  await batcher.close();
+  return { ms, histogram: batcher.stats.batchSizeHistogram };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-async function main(): Promise<void> {
-  const session = await InferenceSession.create(args.model!, { backend: args.backend as 'wasm' | 'ref' });
-  const samples = makeSamples(session, 16, Number(args.seed) + 1000);
-  const reps = Number(args.reps);
-  console.log(`model ${args.model} (${session.backend}); Server scenario: Poisson arrivals, p99 ≤ ${P99_BOUND_MS} ms, ${DURATION_MS} ms per trial, median of ${reps} interleaved trials`);
-  for (const b of [1, 2, 3, 4, 5, 6, 7, 8]) offline(session, b, samples); // builds and warms every plan
-  const offlineRounds = [1, 2, 4, 8].map(() => [] as number[]);
-  for (let r = 0; r < 5; r++) [1, 2, 4, 8].forEach((b, i) => offlineRounds[i]!.push(offline(session, b, samples)));
-  const offlineQps = offlineRounds.map(median);
-  console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`offline samples/s (session.runSync, median of 5 rounds): ${[1, 2, 4, 8].map((b, i) => `batch ${b} ${offlineQps[i]!.toFixed(0)}`).join(', ')}`);
-
-  const configs: [string, BatcherOptions][] = [
-    ['batch-1 serving (maxBatchSize 1)', { maxBatchSize: 1 }],
-    ['dynamic batcher (maxBatchSize 8, delay 0)', { maxBatchSize: 8 }],
-    ['dynamic batcher (maxBatchSize 8, delay 1 ms)', { maxBatchSize: 8, maxQueueDelayMs: 1 }],
-  ].map(([name, o]) => [name as string, { ...(o as BatcherOptions), maxQueueSize: 4096 }]);
-  // Warm-up (JIT, plans of every batch size the batcher forms), not recorded.
-  for (let r = 0; r < 2; r++) for (const [, options] of configs) await serverTrial(session, options, samples, Math.round(offlineQps[0]! / 2), r);
-  // A grid around the batch-1 capacity, like perf_analyzer's request-rate range.
-  const grid = [0.25, 0.5, 0.7, 0.85, 1, 1.15, 1.3, 1.5, 2, 2.5, 3, 4].map((f) => Math.round(f * offlineQps[0]!));
-  const peak: (Trial | undefined)[] = configs.map(() => undefined);
-  const stopped = configs.map(() => false);
-  const failures = configs.map(() => 0);
-  // MLPerf's rule: every lower rate must pass too. The highest passing rate is also shown (noise cuts both ways).
-  const strictPeak: (Trial | undefined)[] = configs.map(() => undefined);
-  const failedOnce = configs.map(() => false);
-  console.log(`\n${'QPS'.padStart(6)}  ${configs.map(([name]) => name.padEnd(44)).join('')}`);
-  for (const qps of grid) {
-    if (stopped.every(Boolean)) break;
-    const trials: Trial[][] = configs.map(() => []);
-    for (let rep = 0; rep < reps; rep++) {
-      // Rotate the order so no configuration always runs right after the heaviest one.
-      for (let k = 0; k < configs.length; k++) {
-        const c = (k + rep) % configs.length;
-        if (!stopped[c]) trials[c]!.push(await serverTrial(session, configs[c]![1], samples, qps, Number(args.seed) + rep));
+/** Part 2: saturation throughput of both sides on one session, interleaved rounds, paired ratio. */
+async function saturation(): Promise<void> {
+  const session = await InferenceSession.create(model, { backend, intraOpNumThreads: threads });
+  try {
+    const feeds = new FeedCache(session, seed);
+    for (let rows = 1; rows <= maxBatch; rows++) session.runSync(feeds.feeds(rows)); // every plan, untimed
+    // About a second of batch-1 work per round (the size-1 plan rebuilt first if the cache dropped it).
+    session.runSync(feeds.feeds(1));
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) session.runSync(feeds.feeds(1));
+    const count = Math.min(4000, Math.max(200, Math.round((20 * 1000) / Math.max(performance.now() - t0, 1e-3))));
+    const rounds = 2 * reps + 1;
+    const times: number[][] = sides.map(() => []);
+    const histograms: Record<number, number>[] = sides.map(() => ({}));
+    for (let i = 0; i < sides.length; i++) await saturationMs(session, sides[i]!.batcher, feeds.feeds(1), count); // warm-up
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < sides.length; k++) {
+        const i = (k + r) % sides.length;
+        const { ms, histogram } = await saturationMs(session, sides[i]!.batcher, feeds.feeds(1), count);
+        times[i]!.push(ms);
+        for (const [rows, n] of Object.entries(histogram)) histograms[i]![Number(rows)] = (histograms[i]![Number(rows)] ?? 0) + n;
       }
     }
-    const cells = configs.map((_, c) => {
-      if (trials[c]!.length === 0) return '-'.padEnd(44);
-      const p99 = median(trials[c]!.map((t) => t.p99Ms));
-      const pass = p99 <= P99_BOUND_MS;
-      const best = trials[c]!.find((t) => t.p99Ms === p99)!;
-      // Two failing rates in a row end the climb; one may be noise from other jobs on the machine.
-      if (pass) peak[c] = best;
-      if (pass && !failedOnce[c]) strictPeak[c] = best;
-      failedOnce[c] ||= !pass;
-      failures[c] = pass ? 0 : failures[c]! + 1;
-      stopped[c] = failures[c]! >= 2;
-      return `p99 ${fmt(p99)} p50 ${fmt(median(trials[c]!.map((t) => t.p50Ms)))} batch ${median(trials[c]!.map((t) => t.meanBatch)).toFixed(2)} ${pass ? 'ok' : 'FAIL'}`.padEnd(44);
+    console.log(`\nsaturation: ${count} requests issued at once, ${rounds} interleaved rounds, session with ${session.intraOpNumThreads} thread(s) for batches`);
+    sides.forEach((side, i) => {
+      const qps = (count * 1000) / median(times[i]!);
+      const vs = i === 0 ? '' : (() => {
+        const r = pairedRatio(times[0]!, times[i]!);
+        return `  ×${r.ratio.toFixed(2)} vs batch-1 (${(r.confidence * 100).toFixed(0)} % CI ${r.lo.toFixed(2)}–${r.hi.toFixed(2)})`;
+      })();
+      console.log(`  ${side.name.padEnd(44)} ${fmt(qps).padStart(7)} samples/s${vs}; batch sizes ${histogramText(histograms[i])}`);
     });
-    console.log(`${String(qps).padStart(6)}  ${cells.join('')}`);
+  } finally {
+    await session.release();
   }
-  // Saturation throughput in interleaved rounds; the paired ratio cancels drifts in the machine's load.
-  const rounds = 2 * reps + 1;
-  const count = Math.min(4000, Math.max(200, Math.round(offlineQps[0]! / 2)));
-  const times: number[][] = configs.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < configs.length; k++) {
-      const c = (k + r) % configs.length;
-      times[c]!.push(await saturationMs(session, configs[c]![1], samples, count));
-    }
-  }
-  console.log(`\nsaturation (${count} requests issued at once, ${rounds} interleaved rounds): samples/s, median`);
-  configs.forEach(([name], c) => {
-    const qps = (count * 1000) / median(times[c]!);
-    const vs = c === 0 ? '' : (() => {
-      const r = pairedRatio(times[0]!, times[c]!);
-      return `  ×${r.ratio.toFixed(2)} vs batch-1 (${(r.confidence * 100).toFixed(0)}% CI ${r.lo.toFixed(2)}–${r.hi.toFixed(2)})`;
-    })();
-    console.log(`  ${name.padEnd(46)} ${qps.toFixed(0).padStart(7)}${vs}`);
-  });
-  console.log(`load average at the end (other jobs share this machine): ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`\nServer result, median p99 ≤ ${P99_BOUND_MS} ms: highest rate with every lower rate passing [highest passing rate]`);
-  const base = strictPeak[0]?.qps;
-  configs.forEach(([name], c) => {
-    const t = strictPeak[c];
-    const gain = t && base && c > 0 ? `  (${t.qps >= base ? '+' : ''}${((t.qps / base - 1) * 100).toFixed(0)}% vs batch-1)` : '';
-    const loose = peak[c] && peak[c] !== t ? ` [${peak[c]!.qps} QPS, p99 ${fmt(peak[c]!.p99Ms)}]` : '';
-    console.log(`  ${name.padEnd(46)} ${t ? `${t.qps} QPS, p99 ${fmt(t.p99Ms)}, mean batch ${t.meanBatch.toFixed(2)}` : 'none'}${gain}${loose}`);
-  });
 }
 
-function fmt(ms: number): string {
-  return Number.isFinite(ms) ? `${ms.toFixed(2)}ms` : 'inf';
+/**
+ * A batcher forms every size from 1 to maxBatchSize. If the session keeps fewer static plans than that,
+ * runs that change size rebuild plans, and the batched side pays for it: say so before measuring.
+ */
+async function planCacheCheck(): Promise<void> {
+  const session = await InferenceSession.create(model, { backend, intraOpNumThreads: threads });
+  try {
+    const feeds = new FeedCache(session, seed);
+    const sizes = Array.from({ length: maxBatch }, (_, i) => i + 1);
+    for (const b of sizes) session.runSync(feeds.feeds(b));
+    const msPerRow = (order: readonly number[]) => {
+      const t0 = performance.now();
+      let rows = 0;
+      for (const b of order) {
+        session.runSync(feeds.feeds(b));
+        rows += b;
+      }
+      return (performance.now() - t0) / rows;
+    };
+    const oneSize = msPerRow(sizes.map(() => maxBatch));
+    const cycling = msPerRow(sizes);
+    console.log(`plan check: ${cycling.toFixed(3)} ms per row running sizes 1…${maxBatch} in turn, ${oneSize.toFixed(3)} ms per row at size ${maxBatch} only`);
+    if (cycling > 2 * oneSize) {
+      console.log(
+        `  WARNING: changing batch size costs ×${(cycling / oneSize).toFixed(1)} per row: the session does not keep a static plan for each of the ${maxBatch} sizes ` +
+          `(src/runtime/wasm/wasm-executor.ts MAX_PLANS) and rebuilds them; the batched side below pays for those rebuilds.`,
+      );
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `model ${model} (${backend}), threads ${threads}; Server scenario with find-peak, p99 ≤ ${p99BoundMs} ms, max queue delay ${maxQueueDelayMs} ms, ` +
+      `${probeMs} ms probes judged on the median p99 of ${trialsPerProbe}, ${durationMs} ms timed at each peak, ${reps} repetitions, seed ${seed}`,
+  );
+  console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  await planCacheCheck();
+  console.log('');
+  const byside = await peaks();
+  const [base, batched] = byside.map(median) as [number, number];
+  console.log(`\nServer peak QPS with p99 ≤ ${p99BoundMs} ms (median of ${reps}):`);
+  sides.forEach((side, i) => console.log(`  ${side.name.padEnd(44)} ${fmt(median(byside[i]!)).padStart(7)}   runs: ${byside[i]!.map((q) => fmt(q)).join(', ')}`));
+  const perRep = byside[1]!.map((q, r) => (byside[0]![r]! > 0 ? q / byside[0]![r]! : NaN)).filter(Number.isFinite);
+  const ratio = base > 0 ? batched / base : NaN;
+  console.log(`  ratio batched / batch-1: ×${fmt(ratio, 2)}   per repetition: ${perRep.map((x) => `×${x.toFixed(2)}`).join(', ') || '-'}`);
+  await saturation();
+  console.log(`\nload average at the end (other jobs share this machine): ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
 await main();

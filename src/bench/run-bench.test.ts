@@ -48,10 +48,32 @@ describe('runBench', () => {
     expect(Number.isFinite(r!.harnessOverheadPct)).toBe(true);
   }, 30_000);
 
+  it('single-stream on a sub-microsecond model: labelled timing, consistent JSON, overhead with its interval', async () => {
+    const [r] = await runBench([tiny], { durationMs: 400 });
+    expectConsistent(r!);
+    const t = r!.timing!;
+    expect(['per-query', 'grouped']).toContain(t.mode);
+    if (t.mode === 'grouped') expect(t.groupSize).toBeGreaterThan(1);
+    else expect(t.groupSize).toBe(1);
+    expect(t.clockCostNs).toBeGreaterThan(0);
+    expect(r!.samples).toBe(r!.latencyHistogram.counts.reduce((a, b) => a + b, 0));
+    expect(Math.abs(r!.throughputPerSec / (1000 / r!.latencyMs.mean) - 1)).toBeLessThan(1e-6);
+    const ci = r!.harnessOverheadInterval!;
+    expect(ci.loPct).toBeLessThanOrEqual(r!.harnessOverheadPct!);
+    expect(ci.hiPct).toBeGreaterThanOrEqual(r!.harnessOverheadPct!);
+    expect(Number.isFinite(ci.bareSpreadPct)).toBe(true);
+    expect(Number.isFinite(ci.vsInlineLoopPct)).toBe(true);
+  }, 30_000);
+
   it('server: achieved QPS within 5 % of a modest target on the bundled ResNet-8, latency from scheduled arrivals', async () => {
     const [r] = await runBench([RESNET8], { scenario: 'server', targetQps: 40, durationMs: 2500, batch: 4 });
     expectConsistent(r!);
     expect(r!.server).toMatchObject({ targetQps: 40, maxBatchSize: 4, timeouts: 0, rejected: 0 });
+    expect(r!.timing).toMatchObject({ mode: 'per-query', groupSize: 1 });
+    // Every answered request ran in some batch: the histogram's rows add up to the samples.
+    const h = r!.server!.batchSizeHistogram!;
+    expect(Object.entries(h).reduce((sum, [rows, runs]) => sum + Number(rows) * runs, 0)).toBe(r!.samples);
+    expect(Object.keys(h).every((rows) => Number(rows) >= 1 && Number(rows) <= 4)).toBe(true);
     expect(r!.samples).toBe(100);
     expect(r!.server!.achievedQps).toBeGreaterThan(40 * 0.95);
     expect(r!.server!.achievedQps).toBeLessThanOrEqual(40 * 1.0001);

@@ -13,6 +13,7 @@ import { DEVICE_PROFILES } from './energy/index.js';
 import { benchEnergy } from './scenarios/energy.js';
 import { inputDims } from './scenarios/feeds.js';
 import { measureHarnessOverhead } from './scenarios/harness-overhead.js';
+import { measureClockCostNs, perQueryTiming } from './scenarios/query-timing.js';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ScenarioOptions } from './scenarios/index.js';
 import type { ScenarioRunner } from './scenarios/scenario.js';
 import type { BenchResult } from './types.js';
@@ -32,6 +33,8 @@ export interface BenchOptions {
   latencyBoundMs?: number;
   /** Server: how long the batcher may hold a request for a fuller batch (default 0). */
   maxQueueDelayMs?: number;
+  /** Server: row counts the batcher runs at once, before the queue delay ends. */
+  preferredBatchSizes?: number[];
   samplesPerQuery?: number;
   intervalMs?: number;
   /** Energy profile for the estimate (when no meter is readable). */
@@ -94,6 +97,13 @@ function checkOptions(paths: readonly string[], o: BenchOptions): void {
   positive('latencyBoundMs', o.latencyBoundMs);
   positive('intervalMs', o.intervalMs);
   positive('blockMs', o.blockMs);
+  if (o.preferredBatchSizes !== undefined) {
+    if (!Array.isArray(o.preferredBatchSizes)) throw invalid('preferredBatchSizes must be an array of positive integers', o.preferredBatchSizes);
+    for (const size of o.preferredBatchSizes) {
+      positiveInt('preferredBatchSizes[]', size);
+      if (size > (o.batch ?? 8)) throw invalid(`preferred batch size ${size} is above the max batch size ${o.batch ?? 8}`, size);
+    }
+  }
   if (o.maxQueueDelayMs !== undefined && !(Number.isFinite(o.maxQueueDelayMs) && o.maxQueueDelayMs >= 0)) throw invalid(`maxQueueDelayMs must be ≥ 0, got ${o.maxQueueDelayMs}`);
   if (o.device !== undefined && !Object.hasOwn(DEVICE_PROFILES, o.device)) {
     throw invalid(`unknown device '${o.device}'; known: ${Object.keys(DEVICE_PROFILES).join(', ')}`, o.device);
@@ -113,6 +123,7 @@ export async function runBench(paths: readonly string[], options: BenchOptions =
     intervalMs: options.intervalMs,
     targetQps: options.targetQps,
     maxQueueDelayMs: options.maxQueueDelayMs,
+    preferredBatchSizes: options.preferredBatchSizes,
     seed: options.seed,
     findPeak: options.findPeak ? { latencyBoundMs: options.latencyBoundMs!, probeMs: Math.min(2000, Math.max(300, durationMs / 4)) } : undefined,
     sweepMs: Math.min(500, Math.max(100, durationMs / 20)),
@@ -197,8 +208,12 @@ async function assemble(p: Prepared, scenario: ScenarioName, options: BenchOptio
   if (out.server) result.server = out.server;
   if (out.multiStream) result.multiStream = out.multiStream;
   if (out.peak) result.peak = out.peak;
+  // Scenarios that space their queries out (server, multi-stream) always time each one.
+  result.timing = out.timing ?? perQueryTiming(measureClockCostNs());
   if (scenario === 'single-stream' && options.measureOverhead !== false) {
-    result.harnessOverheadPct = measureHarnessOverhead(session, feeds.feeds(batch)).overheadPct;
+    const o = measureHarnessOverhead(session, feeds.feeds(batch), { timing: result.timing });
+    result.harnessOverheadPct = o.overheadPct;
+    result.harnessOverheadInterval = { loPct: o.loPct, hiPct: o.hiPct, rounds: o.rounds, vsInlineLoopPct: o.vsInlineLoopPct, bareSpreadPct: o.bareSpreadPct };
   }
   return result;
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { renderReport } from '../bench/report/index.js';
 import { compareToFirst, HEADLINE_LATENCY, runBench, type BenchOptions } from '../bench/run-bench.js';
-import { SCENARIO_NAMES, type ScenarioName } from '../bench/scenarios/index.js';
+import { describeTiming, SCENARIO_NAMES, type ScenarioName } from '../bench/scenarios/index.js';
 import type { BenchResult } from '../bench/types.js';
 import { EdgeError } from '../errors.js';
 import { formatBytes, parseInteger, parseNumber, printTable, progress } from './output.js';
@@ -21,6 +21,7 @@ interface BenchCliOptions {
   findPeak?: boolean;
   latencyBoundMs?: string;
   maxQueueDelayMs?: string;
+  preferredBatchSizes?: string;
   samplesPerQuery?: string;
   intervalMs?: string;
   device?: string;
@@ -51,6 +52,7 @@ function toOptions(opts: BenchCliOptions): BenchOptions {
     findPeak: opts.findPeak,
     latencyBoundMs: parseNumber(opts.latencyBoundMs, '--latency-bound-ms'),
     maxQueueDelayMs: parseNumber(opts.maxQueueDelayMs, '--max-queue-delay-ms'),
+    preferredBatchSizes: opts.preferredBatchSizes?.split(',').map((x) => parseInteger(x.trim(), '--preferred-batch-sizes')!),
     samplesPerQuery: parseInteger(opts.samplesPerQuery, '--samples-per-query'),
     intervalMs: parseNumber(opts.intervalMs, '--interval-ms'),
     device: opts.device,
@@ -58,12 +60,19 @@ function toOptions(opts: BenchCliOptions): BenchOptions {
   };
 }
 
+/** `1: 40, 2: 13, …` in increasing batch size. */
+export function formatBatchHistogram(h: Record<number, number>): string {
+  const sizes = Object.keys(h).map(Number).sort((a, b) => a - b);
+  return sizes.length === 0 ? 'none' : sizes.map((b) => `${b}: ${h[b]}`).join(', ');
+}
+
 function printResults(results: readonly BenchResult[]): void {
   printTable(
     ['model', 'scenario', 'batch', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'mean ms', 'samples/s', 'cold ms', 'arena', 'peak RSS', 'µJ/inference'],
     results.map((r) => [
       r.model,
-      r.scenario,
+      // Grouped timing changes what the percentiles mean: say so in the table, not only below it.
+      r.timing?.mode === 'grouped' ? `${r.scenario} (grouped ×${r.timing.groupSize})` : r.scenario,
       String(r.batch),
       ms(r.latencyMs.p50),
       ms(r.latencyMs.p90),
@@ -82,10 +91,18 @@ function printResults(results: readonly BenchResult[]): void {
     process.stdout.write(`\n${r.model}\n`);
     process.stdout.write(`  cold start: read ${ms(c.read)} + parse ${ms(c.parse)} + optimize ${ms(c.optimize)} + plan ${ms(c.plan)} + first inference ${ms(c.firstInference)} = ${ms(c.total)} ms\n`);
     process.stdout.write(`  energy: ${r.energy.source}, ${r.energy.method} (${r.energy.device})\n`);
-    if (r.harnessOverheadPct !== undefined) process.stdout.write(`  harness overhead vs a bare runSync loop: ${r.harnessOverheadPct.toFixed(1)} %\n`);
+    if (r.timing) process.stdout.write(`  latency timing: ${describeTiming(r.timing, r.latencyMs.p50)}\n`);
+    if (r.harnessOverheadPct !== undefined) {
+      const ci = r.harnessOverheadInterval;
+      const interval = ci
+        ? ` (95 % CI ${ci.loPct.toFixed(1)} … ${ci.hiPct.toFixed(1)} %, ${ci.rounds} interleaved rounds); vs an inline runSync loop ${ci.vsInlineLoopPct.toFixed(1)} %, which differs from the same-code bare loop by ${ci.bareSpreadPct.toFixed(1)} % here (V8 code layout)`
+        : '';
+      process.stdout.write(`  harness overhead vs a bare runSync loop (mean latency): ${r.harnessOverheadPct.toFixed(1)} %${interval}\n`);
+    }
     if (r.server) {
       const s = r.server;
-      process.stdout.write(`  server: target ${num(s.targetQps)} QPS, achieved ${num(s.achievedQps)} QPS, max batch ${s.maxBatchSize}, max queue delay ${s.maxQueueDelayMs} ms, timeouts ${s.timeouts}, rejected ${s.rejected}\n`);
+      process.stdout.write(`  server: target ${num(s.targetQps)} QPS, achieved ${num(s.achievedQps)} QPS, max batch ${s.maxBatchSize}, max queue delay ${s.maxQueueDelayMs} ms${s.preferredBatchSizes ? `, preferred ${s.preferredBatchSizes.join('/')}` : ''}, timeouts ${s.timeouts}, rejected ${s.rejected}\n`);
+      if (s.batchSizeHistogram) process.stdout.write(`  batch sizes (rows: runs): ${formatBatchHistogram(s.batchSizeHistogram)}, mean ${num(s.meanBatchSize ?? 0)}\n`);
     }
     if (r.peak) {
       const p = r.peak;
@@ -138,13 +155,14 @@ export function registerBench(program: Command): void {
     .argument('<model...>', 'ONNX model files (several run interleaved and are compared with the first)')
     .option('--scenario <name>', `${SCENARIO_NAMES.join(' | ')}`, 'single-stream')
     .option('--batch <n>', 'samples per run (single-stream 1, offline 32); server: the batcher\'s max batch size (8; 1 = batch-1 serving)')
-    .option('--threads <n>', 'intra-op threads: runs of batch ≥ 2 are cut along the batch dim (the result records what ran)')
+    .option('--threads <n>', 'intra-op threads of the session (intraOpNumThreads); the result records what the session uses')
     .option('--backend <name>', 'wasm | ref', 'wasm')
     .option('--duration <s>', 'timed seconds per model', '5')
     .option('--target-qps <q>', 'server: Poisson arrival rate')
     .option('--find-peak', 'server: search the highest QPS whose p99 stays within --latency-bound-ms')
     .option('--latency-bound-ms <l>', 'server: p99 latency bound for --find-peak')
     .option('--max-queue-delay-ms <ms>', 'server: how long the batcher may wait for a fuller batch', '0')
+    .option('--preferred-batch-sizes <list>', 'server: row counts the batcher runs at once before the delay ends, e.g. 8,16,32')
     .option('--samples-per-query <k>', 'multi-stream: samples per query', '8')
     .option('--interval-ms <i>', 'multi-stream: time between queries', '50')
     .option('--device <name>', 'energy profile for the estimate when no meter is readable (e.g. cortex-m7, cortex-a72, x86-laptop-core)')
@@ -162,7 +180,7 @@ export function registerBench(program: Command): void {
       bar?.done();
       for (const r of results) {
         if (options.threads !== undefined && r.threads < options.threads) {
-          process.stderr.write(`edgeinfer: note: ${r.model} ran on ${r.threads} thread(s), not ${options.threads}: only runs of batch ≥ 2 of a model with a symbolic batch dim are cut across threads\n`);
+          process.stderr.write(`edgeinfer: note: ${r.model} ran on ${r.threads} thread(s), not ${options.threads}: the session could not split this model's runs across threads (session.intraOpNumThreads)\n`);
         }
       }
       if (opts.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');

@@ -35,6 +35,22 @@ describe('renderReport', () => {
     expect(html).toContain('Content-Security-Policy');
   });
 
+  it('labels grouped latency timing and the harness overhead in the summary', () => {
+    const grouped: BenchResult = {
+      ...fp32,
+      timing: { mode: 'grouped', groupSize: 64, clockCostNs: 38 },
+      harnessOverheadPct: 0.7,
+      harnessOverheadInterval: { loPct: 0.2, hiPct: 1.1, rounds: 165, vsInlineLoopPct: -0.8, bareSpreadPct: 1.5 },
+    };
+    const html = renderReport([grouped, { ...int8, timing: { mode: 'per-query', groupSize: 1, clockCostNs: 38 } }], meta);
+    expectClean(html);
+    expect(html).toContain('data-timing="grouped"');
+    expect(html).toMatch(/grouped, 64 queries per clock read/);
+    expect(html).toMatch(/percentiles are over group means/);
+    expect(html).toContain('data-timing="per-query"');
+    expect(html).toMatch(/Harness overhead.*0\.700 %.*95 % CI/);
+  });
+
   it('escapes user-supplied names everywhere', () => {
     const evil = `<script>alert("x")</script>&'`;
     const html = renderReport([{ ...fp32, model: evil }, { ...int8, model: `a"b` }], { ...meta, title: '<b>t</b>', machine: '<i>' });

@@ -16,6 +16,7 @@ export interface ScenarioOptions {
   intervalMs?: number;
   targetQps?: number;
   maxQueueDelayMs?: number;
+  preferredBatchSizes?: number[];
   findPeak?: { latencyBoundMs: number; probeMs: number };
   seed?: number;
   /** Time per batch size in offline's sweep. */
@@ -27,14 +28,15 @@ export const SCENARIOS: Readonly<Record<ScenarioName, (target: ScenarioTarget, o
   offline: (t, o) => new Offline(t, o.batch ?? 32, o.sweepMs),
   'multi-stream': (t, o) => new MultiStream(t, o.samplesPerQuery ?? 8, o.intervalMs ?? 50),
   server: (t, o) =>
-    new Server(t, { targetQps: o.targetQps, maxBatchSize: o.batch ?? 8, maxQueueDelayMs: o.maxQueueDelayMs, seed: o.seed, findPeak: o.findPeak }),
+    new Server(t, { targetQps: o.targetQps, maxBatchSize: o.batch ?? 8, maxQueueDelayMs: o.maxQueueDelayMs, preferredBatchSizes: o.preferredBatchSizes, seed: o.seed, findPeak: o.findPeak }),
 };
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
 
 export { LatencyRecorder } from './latency-recorder.js';
 export { FeedCache, inputDims } from './feeds.js';
-export { measureHarnessOverhead, type HarnessOverhead } from './harness-overhead.js';
+export { measureHarnessOverhead, type HarnessOverhead, type OverheadOptions } from './harness-overhead.js';
+export { chooseTiming, describeTiming, measureClockCostNs, type QueryTiming } from './query-timing.js';
 export { findPeak, type PeakProbe, type PeakSearch } from './find-peak.js';
 export { poissonArrivals } from './poisson.js';
 export type { ScenarioRunner, ScenarioTarget, ScenarioOutcome, BlockStats } from './scenario.js';

@@ -34,6 +34,22 @@ export class LatencyRecorder {
     for (let i = 0; i < n; i++) this.record(latenciesMs[i]!);
   }
 
+  /**
+   * Records n groups of `groupSize` queries each, from the groups' total times: every query of a group
+   * gets the group's mean, so counts, sums and throughput stay per query.
+   */
+  recordGroups(groupTotalsMs: Float64Array, n: number, groupSize: number): void {
+    if (groupSize === 1) return this.recordAll(groupTotalsMs, n);
+    for (let i = 0; i < n; i++) {
+      const ms = groupTotalsMs[i]! / groupSize;
+      this.hist.recordValueWithCount(Math.round(ms * NS_PER_MS), groupSize);
+      this.count += groupSize;
+      this.sumMs += groupTotalsMs[i]!;
+      if (ms < this.minMs) this.minMs = ms;
+      if (ms > this.maxMs) this.maxMs = ms;
+    }
+  }
+
   /** Adds another recorder's samples (several blocks or probes into one result). */
   add(other: LatencyRecorder): void {
     if (other.count === 0) return;

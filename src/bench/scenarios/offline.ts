@@ -3,7 +3,7 @@
 
 import { LatencyRecorder } from './latency-recorder.js';
 import type { ScenarioOutcome, ScenarioTarget } from './scenario.js';
-import { SingleStream, singleStreamLoop } from './single-stream.js';
+import { probeTiming, SingleStream, singleStreamLoop } from './single-stream.js';
 
 export const OFFLINE_SWEEP_BATCHES = [1, 2, 4, 8, 16, 32] as const;
 
@@ -25,13 +25,14 @@ export class Offline extends SingleStream {
     this.byBatch = [];
     for (const batch of OFFLINE_SWEEP_BATCHES) {
       const feeds = this.target.feeds.feeds(batch);
-      this.target.session.runSync(feeds); // builds this batch size's plan, untimed
-      const { queries, elapsedMs } = singleStreamLoop(this.target.session, feeds, new LatencyRecorder(), this.sweepMs);
+      // Untimed: builds this batch size's plan, and groups the runs if a clock read would show.
+      const { groupSize } = probeTiming(this.target.session, feeds, Math.min(20, this.sweepMs / 5), this.clock);
+      const { queries, elapsedMs } = singleStreamLoop(this.target.session, feeds, new LatencyRecorder(), this.sweepMs, { groupSize, clock: this.clock });
       this.byBatch.push({ batch, throughputPerSec: (queries * batch * 1000) / elapsedMs });
     }
   }
 
   override outcome(): ScenarioOutcome {
-    return { latency: this.latency, samples: this.samples, elapsedMs: this.elapsedMs, throughputByBatch: this.byBatch };
+    return { ...super.outcome(), throughputByBatch: this.byBatch };
   }
 }

@@ -27,6 +27,8 @@ export interface ScenarioOutcome {
   server?: BenchResult['server'];
   multiStream?: BenchResult['multiStream'];
   peak?: BenchResult['peak'];
+  /** How the latencies were timed; absent: per query. */
+  timing?: BenchResult['timing'];
 }
 
 export interface ScenarioRunner {
