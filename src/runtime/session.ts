@@ -163,9 +163,9 @@ export class InferenceSession {
    */
   planStats(dims: readonly (readonly number[])[]): StaticPlanStats | undefined {
     if (!this.wasm) return undefined;
-    // A batch run in chunks of rows uses the plan of one chunk.
-    const rows = this.wasm.chunkRows(dims);
-    return this.wasm.planFor(rows < (dims[0]?.[0] ?? 1) ? dims.map((d) => [rows, ...d.slice(1)]) : dims)?.stats;
+    // A batch run in chunks of rows: the plan of its largest chunk.
+    const rows = this.wasm.chunkRows(dims)[0]!;
+    return this.wasm.planFor(dims.map((d, i) => (i === 0 ? [rows, ...d.slice(1)] : d)))?.stats;
   }
 
   /** Ends the session: stops its worker threads, if any; later runs throw. */

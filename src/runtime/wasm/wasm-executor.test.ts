@@ -1,5 +1,5 @@
-// Chunked batches: a batch whose arena would not stay in cache runs in chunks of rows on smaller plans,
-// with exactly the outputs of row-by-row runs; small batches and models without a batch dim run whole.
+// Chunked batches: a batch runs in power-of-two chunks of rows (at most what keeps a chunk's arena in cache),
+// with exactly the outputs of row-by-row runs; models without a batch dim run whole.
 
 import { describe, expect, it } from 'vitest';
 import { int, ints, makeModel, node } from '../../../test/helpers/build.js';
@@ -29,7 +29,7 @@ describe('chunked batches', () => {
     const wasm = await loadWasmKernels();
     const executor = new WasmExecutor(convModel('N', 256), ['x'], referenceOps, WASM_KERNELS, wasm);
     const x = randomTensor('float32', [3, 16, 256, 256], 3);
-    expect(executor.chunkRows([x.dims])).toBe(1); // 8 MiB of arena per row
+    expect(executor.chunkRows([x.dims])).toEqual([1, 1, 1]); // 8 MiB of arena per row
     const y = executor.run({ x }, [true])![0]!;
     expect(y.dims).toEqual([3, 16, 256, 256]);
     const rowBytes = y.data.byteLength / 3;
@@ -39,9 +39,26 @@ describe('chunked batches', () => {
     }
   });
 
-  it('runs small rows whole, and a model with a fixed batch whole', async () => {
+  it('cuts any batch into power-of-two chunks of small rows, so a few plans serve every batch size', async () => {
     const wasm = await loadWasmKernels();
-    expect(new WasmExecutor(convModel('N', 16), ['x'], referenceOps, WASM_KERNELS, wasm).chunkRows([[32, 16, 16, 16]])).toBe(32);
-    expect(new WasmExecutor(convModel(3, 256), ['x'], referenceOps, WASM_KERNELS, wasm).chunkRows([[3, 16, 256, 256]])).toBe(3);
+    const executor = new WasmExecutor(convModel('N', 16), ['x'], referenceOps, WASM_KERNELS, wasm);
+    expect(executor.chunkRows([[32, 16, 16, 16]])).toEqual([32]);
+    expect(executor.chunkRows([[13, 16, 16, 16]])).toEqual([8, 4, 1]);
+    const rows = executor.chunkRows([[300, 16, 16, 16]]);
+    expect(rows.reduce((a, b) => a + b)).toBe(300);
+    expect(new Set(rows).size).toBeLessThanOrEqual(8);
+    rows.forEach((r, i) => {
+      expect(Math.log2(r) % 1).toBe(0);
+      if (i > 0) expect(r).toBeLessThanOrEqual(rows[i - 1]!);
+    });
+    const x = randomTensor('float32', [13, 16, 16, 16], 5);
+    const y = executor.run({ x }, [true])![0]!;
+    const rowBytes = y.data.byteLength / 13;
+    for (const r of [0, 8, 12]) expect(bytes(executor.run({ x: sliceRows(x, r, 1) }, [true])![0]!).equals(bytes(y).subarray(r * rowBytes, (r + 1) * rowBytes))).toBe(true);
+  });
+
+  it('runs a model with a fixed batch whole', async () => {
+    const wasm = await loadWasmKernels();
+    expect(new WasmExecutor(convModel(3, 256), ['x'], referenceOps, WASM_KERNELS, wasm).chunkRows([[3, 16, 256, 256]])).toEqual([3]);
   });
 });

@@ -1,6 +1,8 @@
 // Runs a model on the WebAssembly backend: one static plan per set of input shapes (built on first
 // use, then cached), so a steady-state run allocates nothing but the output tensors it returns. A batch
-// whose activations would not stay in cache runs in chunks of rows, each on the plan for that many rows.
+// runs in chunks of rows whose sizes are powers of two (13 = 8 + 4 + 1), each on the plan for that many
+// rows: however many batch sizes come (a dynamic batcher forms every size up to its maximum), a session
+// keeps a handful of plans; and a chunk's activations stay in cache.
 
 import type { Model } from '../../ir/graph.js';
 import type { OpTable } from '../../kernels/op-def.js';
@@ -10,13 +12,16 @@ import { batchSymbol, concatRows, sliceRows } from '../batch-rows.js';
 import type { WasmKernelTable, WasmKernels } from './kernel-def.js';
 import { NotStaticError, StaticPlan } from './static-plan.js';
 
-/** Plans kept per session; a model fed many different shapes rebuilds the oldest. */
-const MAX_PLANS = 8;
+/** Plans kept per session (batch chunks of 1, 2, 4 ... 128 rows fit); a model fed many other shapes rebuilds the oldest. */
+const MAX_PLANS = 12;
+
+/** Most rows in one chunk. */
+const MAX_CHUNK_ROWS = 128;
 
 /**
- * A batch whose arena would pass this runs in chunks of rows whose arena stays within it: layer by layer over
- * a whole batch, activations larger than the cache go to DRAM and back at every layer (MobileNetV2 at batch
- * 32: 184 MB, 14% slower per sample than batch 1); a chunk's stay in L2/L3. Also bounds the arena.
+ * A chunk's arena stays within this (one row at least): layer by layer over a whole batch, activations larger
+ * than the cache go to DRAM and back at every layer (MobileNetV2 at batch 32: 184 MB, 14% slower per sample
+ * than batch 1); a chunk's stay in L2/L3. Also bounds the arena.
  */
 const CHUNK_ARENA_BYTES = 8 * 1024 * 1024;
 
@@ -78,46 +83,55 @@ export class WasmExecutor {
     return this.last?.run(this.feedList, fetch);
   }
 
-  /** Rows per chunk for a batch of these shapes: the whole batch unless its arena would pass CHUNK_ARENA_BYTES. */
-  chunkRows(dims: readonly (readonly number[])[]): number {
+  /**
+   * Rows of each chunk a batch of these shapes runs in: powers of two, largest first, each at most the rows
+   * whose arena fits CHUNK_ARENA_BYTES; [n] (one run) for a power of two that fits, or a model without a batch dim.
+   */
+  chunkRows(dims: readonly (readonly number[])[]): number[] {
     const n = dims[0]?.[0] ?? 1;
-    if (!this.batched || n <= 1) return n;
+    if (!this.batched || n <= 1) return [n];
     const perRow = this.planFor(dims.map((d) => [1, ...d.slice(1)]))?.stats.arena.arenaBytes;
-    if (perRow === undefined) return n;
-    return Math.max(1, Math.min(n, Math.floor(CHUNK_ARENA_BYTES / Math.max(1, perRow))));
+    if (perRow === undefined) return [n];
+    let most = 1;
+    while (most * 2 <= MAX_CHUNK_ROWS && most * 2 * perRow <= CHUNK_ARENA_BYTES) most *= 2;
+    const rows: number[] = [];
+    for (let left = n; left > 0; ) {
+      let size = most;
+      while (size > left) size >>= 1;
+      rows.push(size);
+      left -= size;
+    }
+    return rows;
   }
 
   private runnerFor(dims: readonly (readonly number[])[]): Runner | undefined {
     const key = dimsKey(dims);
     if (!this.runners.has(key)) {
-      const n = dims[0]?.[0] ?? 1;
       const rows = this.chunkRows(dims);
-      this.runners.set(key, rows < n ? new ChunkedRun(this, rows, this.model.graph.outputs.map((o) => o.name)) : null);
+      this.runners.set(key, rows.length > 1 ? new ChunkedRun(this, rows, this.model.graph.outputs.map((o) => o.name)) : null);
     }
     return this.runners.get(key) ?? this.planFor(dims);
   }
 }
 
-/** A batch run as consecutive chunks of `rows` rows (the last may be shorter), outputs put back together. */
+/** A batch run as consecutive chunks of the given row counts, outputs put back together. */
 class ChunkedRun implements Runner {
   constructor(
     private readonly executor: WasmExecutor,
-    private readonly rows: number,
+    private readonly rows: readonly number[],
     private readonly outputNames: readonly string[],
   ) {}
 
   run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[] {
-    const n = feeds[0]!.dims[0]!;
     const parts: Tensor[][] = [];
-    const counts: number[] = [];
-    for (let start = 0; start < n; start += this.rows) {
-      const rows = Math.min(this.rows, n - start);
+    let start = 0;
+    for (const rows of this.rows) {
       const chunk = feeds.map((t) => sliceRows(t, start, rows));
       parts.push(this.executor.planFor(chunk.map((t) => t.dims))!.run(chunk, fetch));
-      counts.push(rows);
+      start += rows;
     }
     const names = this.outputNames.filter((_, i) => fetch[i]);
-    return names.map((name, j) => concatRows(name, parts[0]![j]!.type, parts.map((p) => p[j]!), counts));
+    return names.map((name, j) => concatRows(name, parts[0]![j]!.type, parts.map((p) => p[j]!), this.rows));
   }
 }
 
