@@ -58,6 +58,8 @@ function matmul(k: number, n: number): Model {
 
 const CASES: { what: string; model: Model; input: (n: number) => number[]; kernel: RegExp }[] = [
   { what: 'Winograd 3x3, 13 channels out (a remainder block)', model: conv(8, 13, 20, 18, 3, 1), input: (n) => [n, 8, 20, 18], kernel: /wino2x2/ },
+  // A share with half the channels takes more tile rows per block: its scratch is larger than the whole node's.
+  { what: 'Winograd 3x3, 24 channels on 32x32', model: conv(24, 24, 32, 32, 3, 1), input: (n) => [n, 24, 32, 32], kernel: /wino2x2/ },
   { what: 'direct 3x3 stride 2', model: conv(6, 24, 30, 30, 3, 2), input: (n) => [n, 6, 30, 30], kernel: /conv2d_direct/ },
   { what: '1x1 (GEMM over pixels), 10 channels out', model: conv(32, 10, 24, 24, 1, 1), input: (n) => [n, 32, 24, 24], kernel: /f32_conv2d_4x8/ },
   { what: 'depthwise 3x3, 22 channels', model: conv(22, 22, 40, 40, 3, 1, 22), input: (n) => [n, 22, 40, 40], kernel: /dwconv2d_3x3/ },

@@ -35,6 +35,8 @@ export interface KernelPartition {
    * is this range's own scratch (scratchBytes of it).
    */
   args(inputs: Int32Array, outputs: Int32Array, scratch: number, begin: number, end: number): number[];
+  /** Scratch bytes of the range [begin, end) (default: the whole node's scratchBytes). */
+  scratchBytes?(begin: number, end: number): number;
 }
 
 export interface PreparedKernel {

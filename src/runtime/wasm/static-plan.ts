@@ -138,7 +138,7 @@ export class StaticPlan {
       if (prepared) {
         // A node cut across threads gets one scratch per share.
         const shares = this.sharesOf(prepared);
-        const scratchBytes = shares * align16(prepared.scratchBytes);
+        const scratchBytes = shareScratch(prepared, shares).bytes;
         const scratchSlot = scratchBytes > 0 ? this.slots.length : -1;
         if (scratchSlot >= 0) {
           this.slots.push({ name: `${node.name}#scratch`, storage: lifetimes.length, dtype: 'uint8', dims: [scratchBytes], offset: 0, bytes: scratchBytes });
@@ -272,18 +272,37 @@ export class StaticPlan {
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
+/** Units [begin, end) of each of `shares` near-equal contiguous ranges. */
+function shareRanges(units: number, shares: number): [number, number][] {
+  return Array.from({ length: shares }, (_, k) => [Math.floor((k * units) / shares), Math.floor(((k + 1) * units) / shares)]);
+}
+
+/**
+ * Where each share's scratch starts (from the step's scratch), and the bytes of them all: a share needs what
+ * its own narrowed geometry needs, which can be more than the whole node's (a blocked kernel takes more rows
+ * per block when it has fewer channels); at least the whole node's, for runs that do not cut it.
+ */
+function shareScratch(kernel: PreparedKernel, shares: number): { offsets: number[]; bytes: number } {
+  const p = kernel.partition;
+  if (shares <= 1 || !p) return { offsets: [0], bytes: align16(kernel.scratchBytes) };
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const [begin, end] of shareRanges(p.units, shares)) {
+    offsets.push(bytes);
+    bytes += align16(p.scratchBytes?.(begin, end) ?? kernel.scratchBytes);
+  }
+  return { offsets, bytes: Math.max(bytes, align16(kernel.scratchBytes)) };
+}
+
 /** The kernel's arguments for each of `shares` near-equal contiguous ranges of its units, each with its own scratch. */
 function shareArgs(kernel: PreparedKernel, inputs: Int32Array, outputs: Int32Array, scratch: number, shares: number): Float64Array[] {
   const p = kernel.partition!;
-  const result: Float64Array[] = [];
-  for (let k = 0; k < shares; k++) {
-    const begin = Math.floor((k * p.units) / shares);
-    const end = Math.floor(((k + 1) * p.units) / shares);
+  const { offsets } = shareScratch(kernel, shares);
+  return shareRanges(p.units, shares).map(([begin, end], k) => {
     const args = new Float64Array(MAX_KERNEL_ARGS);
-    args.set(p.args(inputs, outputs, scratch + k * align16(kernel.scratchBytes), begin, end));
-    result.push(args);
-  }
-  return result;
+    args.set(p.args(inputs, outputs, scratch + offsets[k]!, begin, end));
+    return args;
+  });
 }
 
 function copyInto(view: TypedArray, t: Tensor): void {

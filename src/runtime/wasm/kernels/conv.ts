@@ -204,6 +204,7 @@ export function prepareConv(ctx: WasmKernelContext): PreparedKernel | undefined 
       units: share.units,
       macs: convMacs(g),
       args: (inp, out, scratch, begin, end) => argsOf(inp[0]!, out[0]!, scratch, begin, end),
+      scratchBytes: (begin, end) => impl.scratchBytes(wasm, share.of(begin, end).g),
     } : undefined,
   };
 }
