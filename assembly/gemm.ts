@@ -266,3 +266,58 @@ function tailColumnsScalar(
     }
   }
 }
+
+/**
+ * Copies columns j0..j0+nc-1 (nc a multiple of 8) of B [K, *] (row stride ldbBytes) into dst as n8 panels
+ * [nc/8][K][8], 16 columns (a cache line of each row) at a time.
+ */
+export function packColumnsN8(dst: usize, b: usize, ldbBytes: usize, k: i32, j0: i32, nc: i32): void {
+  const panelBytes = <usize>k << 5;
+  let j = 0;
+  for (; j + 16 <= nc; j += 16) {
+    let src = b + (<usize>(j0 + j) << 2);
+    let d0 = dst + (<usize>(j >> 3)) * panelBytes;
+    let d1 = d0 + panelBytes;
+    for (let kk = 0; kk < k; kk++) {
+      v128.store(d0, v128.load(src));
+      v128.store(d0, v128.load(src, 16), 16);
+      v128.store(d1, v128.load(src, 32));
+      v128.store(d1, v128.load(src, 48), 16);
+      src += ldbBytes;
+      d0 += 32;
+      d1 += 32;
+    }
+  }
+  if (j < nc) {
+    let src = b + (<usize>(j0 + j) << 2);
+    let d0 = dst + (<usize>(j >> 3)) * panelBytes;
+    for (let kk = 0; kk < k; kk++) {
+      v128.store(d0, v128.load(src));
+      v128.store(d0, v128.load(src, 16), 16);
+      src += ldbBytes;
+      d0 += 32;
+    }
+  }
+}
+
+/**
+ * Columns of C from B packed n8 (packColumnsN8: nc columns, a multiple of 8) and A packed gm4: each weight panel
+ * sweeps the whole chunk, so it writes 4 output rows front to back (SIMD build only).
+ */
+export function gemmPaPackedChunk(
+  m: i32, nc: i32, k: i32, ap: usize, bp: usize, c: usize, ldcBytes: usize, bias: usize, act: i32, p0: f32, p1: f32,
+): void {
+  const panelBytes = <usize>k << 5;
+  for (let i = 0; i < m; i += 4) {
+    const pa = ap + (<usize>(i >> 2)) * (<usize>k << 4);
+    const rb = bias != 0 ? bias + (<usize>i << 2) : 0;
+    const mr = min(4, m - i);
+    let ci = c + <usize>i * ldcBytes;
+    let panel = bp;
+    for (let j0 = 0; j0 < nc; j0 += 8) {
+      tile4x8(k, pa, pa + 4, pa + 8, pa + 12, 16, panel, 32, ci, ldcBytes, mr, 8, rb, 0, act, p0, p1);
+      panel += panelBytes;
+      ci += 32;
+    }
+  }
+}

@@ -189,6 +189,17 @@ const BENCHES: Bench[] = [
     conv(kn, 'mbv2 stem', 3, 224, 32, 3, 2),
   ]),
   conv('f32_conv2d_4x8', 'mbv2 1x1', 32, 56, 96, 1, 1),
+  // Small-K 1x1 layers of MobileNetV2 0.5 at 128 and 0.35/1.0 at 224: expansions, then projections.
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 8, 64, 48, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 16, 32, 96, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 16, 16, 96, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 16, 112, 96, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 24, 56, 144, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 8, 112, 48, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 16, 64, 8, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 48, 64, 8, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 96, 32, 16, 1, 1),
+  conv('f32_conv2d_4x8', 'mbv2 1x1', 32, 28, 192, 1, 1, 29),
   ...(['f32_dwconv2d_x8', 'f32_dwconv2d_3x3_x4', 'f32_dwconv2d_c4'] as const).flatMap((kn) => [
     conv(kn, 'mbv2 dw s1', 96, 56, 96, 3, 1),
     conv(kn, 'mbv2 dw s2', 96, 56, 96, 3, 2),

@@ -59,6 +59,13 @@ const GENERAL: ConvCase[] = [
   conv({ n: 2, c: 6, h: 12, w: 21, m: 10, k: [3, 3], group: 2, s: [1, 3], pads: [0, 1, 2, 1], act: act(3) }),
   conv({ c: 2, h: 9, w: 30, m: 5, k: [2, 5], s: [2, 2], d: [2, 3], pads: [1, 2, 0, 3], act: act(4) }),
   conv({ c: 4, h: 11, w: 16, m: 4, k: [1, 1], s: [2, 2], act: act(5) }), // 1x1 stride 2 with ow = 8
+  // 1x1 on a multiple of 512 pixels (small K): input packed in column chunks (one, several, the last partial).
+  conv({ c: 8, h: 16, w: 32, m: 13, k: [1, 1], act: act(2) }),
+  conv({ c: 16, h: 32, w: 32, m: 22, k: [1, 1], act: act(1) }),
+  conv({ n: 2, c: 24, h: 32, w: 48, m: 18, group: 2, k: [1, 1], act: act(3) }),
+  conv({ c: 32, h: 16, w: 32, m: 10, k: [1, 1], bias: false, act: act(4) }),
+  conv({ c: 3, h: 64, w: 8, m: 5, k: [1, 1], act: act(6) }),
+  conv({ c: 8, h: 33, w: 35, m: 13, k: [1, 1], act: act(2) }), // 1155 pixels: read in place
 ];
 
 function randomConv(rand: () => number, i: number): ConvCase {
@@ -168,6 +175,28 @@ describe.each(TEST_VARIANTS)('Conv kernels, %s build', (variant) => {
       k.fn[kernel](px, py, packed, pb, scratch, c.n, c.c, c.h, c.w, c.m, c.group, ...c.k, ...c.s, ...c.d, c.pads[0], c.pads[1], p.oh, p.ow, code, p0, p1);
       const tile = `tile 4x8, M/G%4=${(c.m / c.group) % 4} OHW%8=${(p.oh * p.ow) % 8} OW%8=${p.ow % 8} scratch=${scratchBytes}B`;
       expectClose(download(k, py, p.expected.length), p.expected, describeCase(k.kernelName(kernel), c, p, tile));
+      k.reset();
+    });
+  });
+
+  it('f32_conv2d_4x8 on 1x1 shares of 4-channel blocks (as convShare cuts them) gives the whole Conv', () => {
+    // Packed input (pixels a multiple of 512) and in place; each share has its own scratch, weights at (m0/4)*K*16.
+    const cases = [conv({ c: 8, h: 32, w: 32, m: 22, k: [1, 1], act: act(1) }), conv({ c: 12, h: 9, w: 13, m: 10, k: [1, 1], act: act(2) })];
+    cases.forEach((c, ci) => {
+      const p = prepare(c, 900 + ci * 3);
+      const ohw = p.oh * p.ow;
+      const packed = k.alloc(k.fn.f32_pack_gm4_bytes(c.m, c.c, 1));
+      k.fn.f32_pack_gm4__mk(packed, upload(k, p.wt), c.m, c.c, 1);
+      const px = upload(k, p.x);
+      const pb = upload(k, p.bias);
+      const py = k.alloc(p.expected.length * 4);
+      const { code, p0, p1 } = c.act.act;
+      for (const [m0, m1] of [[0, 8], [8, 12], [12, c.m]] as const) {
+        const scratch = k.alloc(k.fn.f32_conv2d_scratch_bytes(c.c, c.h, c.w, 1, 1, 1, 1, 0, 0, p.oh, p.ow));
+        const weights = packed + (m0 / 4) * c.c * 16;
+        k.fn.f32_conv2d_4x8(px, py + m0 * ohw * 4, weights, pb + m0 * 4, scratch, 1, c.c, c.h, c.w, m1 - m0, 1, 1, 1, 1, 1, 1, 1, 0, 0, p.oh, p.ow, code, p0, p1);
+      }
+      expectClose(download(k, py, p.expected.length), p.expected, describeCase(k.kernelName('f32_conv2d_4x8'), c, p, 'shares 0-8, 8-12, 12-M'));
       k.reset();
     });
   });
