@@ -23,3 +23,4 @@ export { qs8_vadd, qs8_vadd_lut_build, qs8_vadd_lut } from './int8/qadd';
 export { qs8_maxpool2d, qs8_avgpool2d, qs8_global_avgpool } from './int8/qpool';
 export { qs8_quantize_f32, qs8_dequantize_f32 } from './int8/qlinear';
 export { qs8_pack_dw3x3_bytes, qs8_pack_dw3x3__ck, qs8_dwconv2d_3x3_scratch_bytes, qs8_dwconv2d_3x3 } from './int8/qdwconv3x3';
+export { qs8_conv2d_k2_scratch_bytes, qs8_conv2d_m4k2 } from './int8/qconv';

@@ -1,8 +1,10 @@
 // int8 vs fp32 batch-1 latency on the wasm backend (1 thread, same process): each model is quantized with
 // quantizeModel's defaults, then fp32 and int8 sessions run in interleaved blocks and the medians are compared.
 // A per-op breakdown (session.profile) shows where the int8 time goes next to the float ops.
+// With --threads T, fp32 and int8 sessions with intraOpNumThreads T join the interleaving and their speedups over one
+// thread are printed.
 // Usage: npx tsx scripts/int8-speed.ts [--models a,b] [--fixtures ../shared/fixtures] [--blocks 15] [--runs 10]
-//        [--calib 16] [--top 12]
+//        [--calib 16] [--top 12] [--no-profile] [--threads 2]
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
       calib: { type: 'string', default: '16' },
       top: { type: 'string', default: '8' },
       'no-profile': { type: 'boolean', default: false },
+      threads: { type: 'string', default: '1' },
     },
   });
   const log = (s: string) => process.stdout.write(s + '\n');
@@ -152,9 +155,18 @@ async function main(): Promise<void> {
     }
     const perPair = (performance.now() - t0) / 20;
     const runs = values.runs ? Number(values.runs) : Math.max(1, Math.round(100 / perPair));
-    const [f, q] = interleaved([fp32Session, int8Session], feeds, Number(values.blocks), runs).map(median) as [number, number];
+    const threads = Number(values.threads);
+    const threaded = threads > 1
+      ? [await InferenceSession.create(model, { backend: 'wasm', intraOpNumThreads: threads }), await InferenceSession.create(int8, { backend: 'wasm', intraOpNumThreads: threads })]
+      : [];
+    for (let i = 0; i < 20; i++) for (const s of threaded) s.runSync(feeds);
+    const [f, q, fT, qT] = interleaved([fp32Session, int8Session, ...threaded], feeds, Number(values.blocks), runs).map(median) as [number, number, number?, number?];
     const ratio = q / f;
     log(`${name} [${dims.join('x')}]: fp32 ${f.toFixed(3)} ms, int8 ${q.toFixed(3)} ms, int8/fp32 ${ratio.toFixed(2)}x (${values.blocks} blocks of ${runs} runs)`);
+    if (fT !== undefined && qT !== undefined) {
+      log(`  ${threads} threads: fp32 ${fT.toFixed(3)} ms (${(f / fT).toFixed(2)}x one thread), int8 ${qT.toFixed(3)} ms (${(q / qT).toFixed(2)}x one thread)`);
+    }
+    for (const s of threaded) await s.release();
     if (!values['no-profile']) {
       const profileRuns = Math.max(20, runs * 4);
       const fRows = fp32Session.profile([x], profileRuns);

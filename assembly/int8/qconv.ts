@@ -1,5 +1,5 @@
 // Int8 Conv2D (NCHW, groups, strides, pads, dilations) as an implicit GEMM without im2col: 4 output channels x 8 outputs
-// per tile, i32x4.dot_i16x8_s over (tap, channel pair), float32 requantization in the epilogue.
+// per tile (x 4 for a remainder of at most 4 outputs), i32x4.dot_i16x8_s over (tap, channel pair), float32 requantization in the epilogue.
 //
 // Each group's input is rebuilt once as i16 planes of channel pairs (zero point subtracted, pads 0, columns split by
 // stride phase), so a tile reads two consecutive vectors per tap and channel pair; weights are packed once (m4tc2).
@@ -127,18 +127,14 @@ export function qs8_conv2d_m4tc2(
       }
       if (linear) {
         for (let q = 0; q < ohw; q += 8) {
-          for (let r = 0; r < mg; r += 4) {
-            tile(wg + <usize>(r >> 2) * blockBytes, scratch + (<usize>q << 2), tapOff, 1, cp2, pBytes, yg + <usize>r * ohw + q, ohw, min(4, mg - r), min(8, ohw - q), g * mg + r, out);
-          }
+          tiles(wg, blockBytes, scratch + (<usize>q << 2), tapOff, 1, cp2, pBytes, yg + q, ohw, mg, min(8, ohw - q), g * mg, out);
         }
         continue;
       }
       for (let oy = 0; oy < oh; oy++) {
         const row = scratch + <usize>(oy * sh) * rowBytes;
         for (let ox = 0; ox < ow; ox += 8) {
-          for (let r = 0; r < mg; r += 4) {
-            tile(wg + <usize>(r >> 2) * blockBytes, row + (<usize>ox << 2), tapOff, taps, cp2, pBytes, yg + <usize>r * ohw + oy * ow + ox, ohw, min(4, mg - r), min(8, ow - ox), g * mg + r, out);
-          }
+          tiles(wg, blockBytes, row + (<usize>ox << 2), tapOff, taps, cp2, pBytes, yg + oy * ow + ox, ohw, mg, min(8, ow - ox), g * mg, out);
         }
       }
     }
@@ -154,14 +150,67 @@ export function qs8_conv2d_m4tc2(
 }
 
 /**
+ * The 4x8 tiles of output channels chan..chan+mg (blocks of 4 packed m4tc2 from ap, blockBytes apart) for one group of
+ * 8 outputs: one call per group and the requantization constants splatted once (small K spends much of a tile there).
+ */
+function tiles(ap: usize, blockBytes: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStride: usize, y: usize, ldy: i32, mg: i32, cnt: i32, chan: i32, out: QOut): void {
+  if (!ASC_FEATURE_SIMD) {
+    for (let r = 0; r < mg; r += 4) {
+      tileScalar(ap + <usize>(r >> 2) * blockBytes, b, tapOff, taps, cp2, planeStride, y + <usize>r * ldy, ldy, min(4, mg - r), cnt, chan + r, out);
+    }
+    return;
+  }
+  const low = vqLow(out);
+  const high = vqHigh(out);
+  const rb = vqBias(out);
+  if (cnt <= 4) {
+    // A remainder of at most 4 outputs (7x7 and 3x3 maps: 49 = 6 * 8 + 1): half the products of a full tile.
+    for (let r = 0; r < mg; r += 4) {
+      tile4(ap + <usize>(r >> 2) * blockBytes, b, tapOff, taps, cp2, planeStride, y + <usize>r * ldy, ldy, min(4, mg - r), cnt, chan + r, out, low, high, rb);
+    }
+    return;
+  }
+  for (let r = 0; r < mg; r += 4) {
+    tile(ap + <usize>(r >> 2) * blockBytes, b, tapOff, taps, cp2, planeStride, y + <usize>r * ldy, ldy, min(4, mg - r), cnt, chan + r, out, low, high, rb);
+  }
+}
+
+/** tile for cnt <= 4 outputs: one vector of pairs per step. */
+@inline function tile4(
+  ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStride: usize, y: usize, ldy: i32, rows: i32, cnt: i32, chan: i32, out: QOut,
+  low: v128, high: v128, rb: v128,
+): void {
+  const bias = out.bias + (<usize>chan << 2);
+  let c0 = v128.load32_splat(bias);
+  let c1 = rows > 1 ? v128.load32_splat(bias, 4) : c0;
+  let c2 = rows > 2 ? v128.load32_splat(bias, 8) : c0;
+  let c3 = rows > 3 ? v128.load32_splat(bias, 12) : c0;
+  for (let t = 0; t < taps; t++) {
+    let bp = b + <usize>load<i32>(tapOff + (<usize>t << 2));
+    for (let cp = 0; cp < cp2; cp++) {
+      const b0 = v128.load(bp);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(v128.load32_splat(ap), b0));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(v128.load32_splat(ap, 4), b0));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(v128.load32_splat(ap, 8), b0));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(v128.load32_splat(ap, 12), b0));
+      ap += 16;
+      bp += planeStride;
+    }
+  }
+  storeRow(c0, c0, y, cnt, chan, out, low, high, rb);
+  if (rows > 1) storeRow(c1, c1, y + ldy, cnt, chan + 1, out, low, high, rb);
+  if (rows > 2) storeRow(c2, c2, y + 2 * ldy, cnt, chan + 2, out, low, high, rb);
+  if (rows > 3) storeRow(c3, c3, y + 3 * ldy, cnt, chan + 3, out, low, high, rb);
+}
+
+/**
  * A 4x8 tile: output channels chan.. (rows, packed m4tc2 at ap) by 8 outputs whose pairs start at b + tapOff[t]
  * for tap t, one plane (planeStride bytes) per channel pair. y rows are ldy bytes apart.
  */
-function tile(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStride: usize, y: usize, ldy: i32, rows: i32, cnt: i32, chan: i32, out: QOut): void {
-  if (!ASC_FEATURE_SIMD) {
-    tileScalar(ap, b, tapOff, taps, cp2, planeStride, y, ldy, rows, cnt, chan, out);
-    return;
-  }
+@inline function tile(
+  ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStride: usize, y: usize, ldy: i32, rows: i32, cnt: i32, chan: i32, out: QOut,
+  low: v128, high: v128, rb: v128,
+): void {
   // The sums start at the bias (rows past the last channel start at 0 and are not stored).
   const bias = out.bias + (<usize>chan << 2);
   let c00 = v128.load32_splat(bias);
@@ -193,9 +242,6 @@ function tile(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, planeStri
       bp += planeStride;
     }
   }
-  const low = vqLow(out);
-  const high = vqHigh(out);
-  const rb = vqBias(out);
   storeRow(c00, c01, y, cnt, chan, out, low, high, rb);
   if (rows > 1) storeRow(c10, c11, y + ldy, cnt, chan + 1, out, low, high, rb);
   if (rows > 2) storeRow(c20, c21, y + 2 * ldy, cnt, chan + 2, out, low, high, rb);
@@ -220,5 +266,106 @@ function tileScalar(ap: usize, b: usize, tapOff: usize, taps: i32, cp2: i32, pla
       }
       store<u8>(y + <usize>r * ldy + j, <u8>requantFloat(acc + bias, scale, out.zp, out.lo, out.hi));
     }
+  }
+}
+
+/** Bytes of qs8_conv2d_m4k2's scratch: one i16 pair plane per pair of K = C * kh * kw (im2col), and a zero tap offset. */
+export function qs8_conv2d_k2_scratch_bytes(c: i32, kh: i32, kw: i32, oh: i32, ow: i32): i32 {
+  return ((c * kh * kw + 1) >> 1) * (((oh * ow + 7) & ~7) * 4) + 16;
+}
+
+/**
+ * qs8_conv2d_m4tc2 for one group with few input channels (stems: C = 1 or 3), pairing the im2col index k = (c, ky, kx)
+ * instead of channels: ceil(C * kh * kw / 2) steps per tile where channel pairs take kh * kw * ceil(C / 2) (DS-CNN's
+ * C = 1 layer: half as many). The planes hold the pairs of every output pixel (a gather, zeros in the pads); the
+ * weights are W [M, C * kh * kw] packed m4tc2 with one tap.
+ */
+export function qs8_conv2d_m4k2(
+  x: usize, y: usize, wp: usize, params: usize, scratch: usize,
+  n: i32, c: i32, h: i32, w: i32, m: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  const out = changetype<QOut>(params);
+  const unsigned = (out.flags & Q_UNSIGNED) != 0;
+  const taps = kh * kw;
+  const k = c * taps;
+  const kp2 = (k + 1) >> 1;
+  const ohw = oh * ow;
+  const pBytes = <usize>((ohw + 7) & ~7) << 2;
+  const tapOff = scratch + <usize>kp2 * pBytes;
+  store<i32>(tapOff, 0);
+  const blockBytes = <usize>kp2 << 4;
+  for (let nb = 0; nb < n; nb++) {
+    const xn = x + <usize>nb * c * h * w;
+    const yn = y + <usize>nb * m * ohw;
+    for (let kp = 0; kp < kp2; kp++) {
+      const dst = scratch + <usize>kp * pBytes;
+      // Where indices 2kp and 2kp + 1 read, set once per pair (the divisions are costly): plane, row and column offsets.
+      const ka = 2 * kp;
+      const kb = 2 * kp + 1 < k ? 2 * kp + 1 : -1;
+      const ta = ka % taps;
+      const tb = kb >= 0 ? kb % taps : 0;
+      const planeA = xn + <usize>(ka / taps) * h * w;
+      const planeB: usize = kb >= 0 ? xn + <usize>(kb / taps) * h * w : 0;
+      const dyA = (ta / kw) * dh - pt;
+      const dyB = (tb / kw) * dh - pt;
+      const offA = (ta % kw) * dw - pl;
+      const offB = (tb % kw) * dw - pl;
+      const loA = insideFrom(offA, sw, ow);
+      const loB = insideFrom(offB, sw, ow);
+      const hiA = max(loA, insideTo(offA, w, sw, ow));
+      const hiB = max(loB, insideTo(offB, w, sw, ow));
+      for (let oy = 0; oy < oh; oy++) {
+        const iyA = oy * sh + dyA;
+        const iyB = oy * sh + dyB;
+        const a: usize = iyA >= 0 && iyA < h ? planeA + <usize>iyA * w : 0;
+        const b: usize = planeB != 0 && iyB >= 0 && iyB < h ? planeB + <usize>iyB * w : 0;
+        gatherPairRow(dst + (<usize>(oy * ow) << 2), a, offA, loA, hiA, b, offB, loB, hiB, sw, ow, out.xZero, unsigned);
+      }
+      zeroPairs(dst + (<usize>ohw << 2), ((ohw + 7) & ~7) - ohw);
+    }
+    for (let q = 0; q < ohw; q += 8) {
+      tiles(wp, blockBytes, scratch + (<usize>q << 2), tapOff, 1, kp2, pBytes, yn + q, ohw, m, min(8, ohw - q), 0, out);
+    }
+  }
+}
+
+/** The first output whose column ox * sw + off is inside the input (off = kx * dw - pl). */
+@inline function insideFrom(off: i32, sw: i32, ow: i32): i32 {
+  return min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw);
+}
+
+/** One past the last output whose column ox * sw + off is inside an input of w columns. */
+@inline function insideTo(off: i32, w: i32, sw: i32, ow: i32): i32 {
+  return min(ow, w - 1 - off >= 0 ? (w - 1 - off) / sw + 1 : 0);
+}
+
+/**
+ * One output row of the pair plane of two im2col indices: pair i = (a[i * sw + offA], b[i * sw + offB]) minus the zero
+ * point, 0 outside [loA, hiA) / [loB, hiB) or for a row pointer 0 (pads); the outputs both read inside the input go
+ * through pairRow's vector path.
+ */
+function gatherPairRow(
+  dst: usize, a: usize, offA: i32, loA: i32, hiA: i32, b: usize, offB: i32, loB: i32, hiB: i32, sw: i32, ow: i32, zp: i32, unsigned: bool,
+): void {
+  if (a == 0) hiA = loA;
+  if (b == 0) hiB = loB;
+  let lo = max(loA, loB);
+  let hi = min(hiA, hiB);
+  if (hi <= lo) {
+    lo = 0;
+    hi = 0;
+  } else {
+    // pairRow reads c0 + i * sw of each row: the rows shifted by their offsets.
+    pairRow(dst + (<usize>lo << 2), a + <usize>offA, b + <usize>offB, lo * sw, hi - lo, sw, zp, unsigned);
+  }
+  for (let i = 0; i < ow; i++) {
+    if (i == lo && hi > lo) {
+      i = hi - 1;
+      continue;
+    }
+    const d = dst + (<usize>i << 2);
+    store<i16>(d, <i16>(i >= loA && i < hiA ? loadQ(a + <usize>(i * sw + offA), unsigned) - zp : 0));
+    store<i16>(d, <i16>(i >= loB && i < hiB ? loadQ(b + <usize>(i * sw + offB), unsigned) - zp : 0), 2);
   }
 }

@@ -112,6 +112,18 @@ function padPlane(dst: usize, x: usize, h: i32, w: i32, pw: i32, rows: i32, pt: 
       if (j < w) v128.store(to + w - 16, v128.load(src + w - 16));
       continue;
     }
+    // Narrow rows (14x14, 7x7 maps, DS-CNN's 5 columns): overlapping 8- or 4-byte moves, a byte loop would cost more
+    // than the convolution of the row.
+    if (w >= 8) {
+      for (; j + 8 <= w; j += 8) store<u64>(to + j, load<u64>(src + j));
+      if (j < w) store<u64>(to + w - 8, load<u64>(src + w - 8));
+      continue;
+    }
+    if (w >= 4) {
+      store<u32>(to, load<u32>(src));
+      store<u32>(to + w - 4, load<u32>(src + w - 4));
+      continue;
+    }
     for (; j < w; j++) store<u8>(to + j, load<u8>(src + j));
   }
 }

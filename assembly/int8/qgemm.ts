@@ -38,7 +38,7 @@ export function qs8_gemm_scratch_bytes(k: i32, n: i32): i32 {
 
 /**
  * y = requant((A - aZero) x W + bias). A [M, K] int8/uint8; W packed n8k2b; params: a QOut block whose per-channel
- * arrays hold N values (xZero is A's zero point); y [M, N]; scratch of qs8_gemm_scratch_bytes. With Q_FLOAT_OUT,
+ * arrays hold N values (xZero is A's zero point); y [M, N] with rows QOut.ldy elements apart (0: N); scratch of qs8_gemm_scratch_bytes. With Q_FLOAT_OUT,
  * y is float32: f32(sum + bias) * scale[n], the scales at QOut.mult.
  */
 export function qs8_gemm_n8k2b(a: usize, y: usize, wp: usize, params: usize, scratch: usize, m: i32, k: i32, n: i32): void {
@@ -48,6 +48,8 @@ export function qs8_gemm_n8k2b(a: usize, y: usize, wp: usize, params: usize, scr
   const n8 = (n + 7) & ~7;
   const rows = scratch;
   const sums = scratch + <usize>kp2 * 16;
+  // A thread's share of the columns writes into rows of the whole y.
+  const ldy = out.ldy != 0 ? <i32>out.ldy : n;
   for (let r = 0; r < m; r += 4) {
     const mr = min(4, m - r);
     // Rows of A as i16 pairs minus the zero point, [4][kp2] (missing rows and the odd K tail are 0).
@@ -64,14 +66,14 @@ export function qs8_gemm_n8k2b(a: usize, y: usize, wp: usize, params: usize, scr
     for (let i = 0; i < mr; i++) {
       const sr = sums + <usize>i * n8 * 4;
       if ((out.flags & Q_FLOAT_OUT) != 0) {
-        const yr = y + (<usize>(r + i) * n << 2);
+        const yr = y + (<usize>(r + i) * ldy << 2);
         for (let j = 0; j < n; j++) {
           const at = <usize>j << 2;
           store<f32>(yr + at, <f32>(load<i32>(sr + at) + load<i32>(out.bias + at)) * load<f32>(out.mult + at));
         }
         continue;
       }
-      const yr = y + <usize>(r + i) * n;
+      const yr = y + <usize>(r + i) * ldy;
       for (let j = 0; j < n; j++) {
         const at = <usize>j << 2;
         const acc = load<i32>(sr + at) + load<i32>(out.bias + at);

@@ -15,7 +15,10 @@ const BLOCK_BYTES: i32 = 256 * 1024;
 // Skew between the 16 matrices of V: at a stride that is a multiple of 4 KiB they would share L1 sets.
 const SKEW_BYTES: usize = 64;
 
-/** Bytes of 3x3 weights [M, C, 3, 3] in layout wino2x2k2: [16][ceil(M/4)][ceil(C/2)][4][2] i16 (U' = G' g G'^T). */
+/**
+ * Bytes of 3x3 weights [M, C, 3, 3] in layout m4wino2x2k2: [ceil(M/4)][16][ceil(C/2)][4][2] i16 (U' = G' g G'^T). Blocks of 4
+ * output channels first: a thread's share of the channels is a contiguous run, whatever M the weights were packed for.
+ */
 export function qs8_pack_wino2x2_bytes(m: i32, c: i32): i32 {
   return 16 * ((m + 3) >> 2) * ((c + 1) >> 1) * 16;
 }
@@ -25,14 +28,14 @@ export function qs8_pack_wino2x2_bytes(m: i32, c: i32): i32 {
   return a == 0 ? 2 * g0 : a == 1 ? g0 + g1 + g2 : a == 2 ? g0 - g1 + g2 : 2 * g2;
 }
 
-/** Packs W [M, C, 3, 3] (int8, or uint8 with Q_UNSIGNED) minus wZero[M] as U' = G' g G'^T into layout wino2x2k2. */
+/** Packs W [M, C, 3, 3] (int8, or uint8 with Q_UNSIGNED) minus wZero[M] as U' = G' g G'^T into layout m4wino2x2k2. */
 export function qs8_pack_wino2x2__mc(out: usize, w: usize, wZero: usize, m: i32, c: i32, flags: i32): void {
   const unsigned = (flags & Q_UNSIGNED) != 0;
   const cp2 = (c + 1) >> 1;
-  for (let xi = 0; xi < 16; xi++) {
-    const i = xi >> 2;
-    const j = xi & 3;
-    for (let rb = 0; rb < m; rb += 4) {
+  for (let rb = 0; rb < m; rb += 4) {
+    for (let xi = 0; xi < 16; xi++) {
+      const i = xi >> 2;
+      const j = xi & 3;
       for (let cp = 0; cp < cp2; cp++) {
         for (let r = 0; r < 4; r++) {
           for (let h = 0; h < 2; h++) {
@@ -88,7 +91,7 @@ export function qs8_conv3x3_wino2x2_scratch_bytes(c: i32, m: i32, oh: i32, ow: i
 
 /**
  * y = requant(conv3x3(x - xZero, w - wZero) + bias) at stride 1, dilation 1, one group. x [N, C, H, W]; w packed
- * wino2x2k2; params: a QOut block; y [N, M, oh, ow]; pt/pl the top/left pads; scratch of qs8_conv3x3_wino2x2_scratch_bytes.
+ * m4wino2x2k2; params: a QOut block; y [N, M, oh, ow]; pt/pl the top/left pads; scratch of qs8_conv3x3_wino2x2_scratch_bytes.
  */
 export function qs8_conv3x3_wino2x2(
   x: usize, y: usize, up: usize, params: usize, scratch: usize, n: i32, c: i32, h: i32, w: i32, m: i32,
@@ -108,8 +111,8 @@ export function qs8_conv3x3_wino2x2(
   const blockBytes2 = <usize>blockRowsIn * hw * 4; // one channel's block: rows of [even half][odd half]
   const line = block + 2 * blockBytes2; // one padded row before its split
   const prod = line + (<usize>hw << 2);
-  const uBytes = <usize>((m + 3) >> 2) * cp2 * 16; // one xi of the packed weights
-  const blockBytes = <usize>cp2 << 4; // one block of 4 output channels in one xi
+  const xiBytes = <usize>cp2 << 4; // one xi of one block of 4 output channels
+  const blockBytes: usize = xiBytes << 4; // one block of 4 output channels
   for (let nb = 0; nb < n; nb++) {
     const xn = x + <usize>nb * c * h * w;
     const yn = y + <usize>nb * m * oh * ow;
@@ -133,11 +136,10 @@ export function qs8_conv3x3_wino2x2(
         const vp = vBuf + <usize>(t0 >> 3) * cp2 * 32;
         for (let r = 0; r < m; r += 4) {
           const rows4 = min(4, m - r);
-          for (let xi = 0; xi < 16; xi++) {
-            const ap = up + <usize>xi * uBytes + <usize>(r >> 2) * blockBytes;
-            const dst = prod + (<usize>xi << 7);
-            if (ASC_FEATURE_SIMD) rawTileSimd(ap, vp + <usize>xi * vStep, cp2, dst, 32, rows4);
-            else rawTileScalar(ap, vp + <usize>xi * vStep, cp2, dst, 32, rows4);
+          const ap = up + <usize>(r >> 2) * blockBytes;
+          if (ASC_FEATURE_SIMD) rawTiles16(ap, vp, vStep, cp2, prod);
+          else {
+            for (let xi = 0; xi < 16; xi++) rawTileScalar(ap + <usize>xi * xiBytes, vp + <usize>xi * vStep, cp2, prod + (<usize>xi << 7), 32, rows4);
           }
           if (ASC_FEATURE_SIMD) outputsSimd(prod, y0, oh, ow, ohb, twp, t0, tiles, r, rows4, out);
           else outputsScalar(prod, y0, oh, ow, ohb, twp, t0, tiles, r, rows4, out);
@@ -296,7 +298,20 @@ function inputTileScalar(a: usize, b: usize, rowBytes: usize, hw: i32, dst: usiz
   }
 }
 
-function rawTileSimd(ap: usize, bp: usize, kp2: i32, dst: usize, rowStep: usize, rows: i32): void {
+/**
+ * The 16 products M[xi] of 4 output channels (packed m4wino2x2k2 from ap: the xi follow each other) by 8 tiles (V[xi] at
+ * vp + xi * vStep) into dst [16][4][8] i32: one call per block, all 4 rows stored (rows past the last channel unread).
+ */
+function rawTiles16(ap: usize, vp: usize, vStep: usize, kp2: i32, dst: usize): void {
+  for (let xi = 0; xi < 16; xi++) {
+    rawTileSimd(ap, vp, kp2, dst, 32);
+    ap += <usize>kp2 << 4;
+    vp += vStep;
+    dst += 128;
+  }
+}
+
+@inline function rawTileSimd(ap: usize, bp: usize, kp2: i32, dst: usize, rowStep: usize): void {
   let c00 = i32x4.splat(0);
   let c01 = i32x4.splat(0);
   let c10 = i32x4.splat(0);
@@ -325,18 +340,12 @@ function rawTileSimd(ap: usize, bp: usize, kp2: i32, dst: usize, rowStep: usize,
   }
   v128.store(dst, c00);
   v128.store(dst, c01, 16);
-  if (rows > 1) {
-    v128.store(dst + rowStep, c10);
-    v128.store(dst + rowStep, c11, 16);
-  }
-  if (rows > 2) {
-    v128.store(dst + 2 * rowStep, c20);
-    v128.store(dst + 2 * rowStep, c21, 16);
-  }
-  if (rows > 3) {
-    v128.store(dst + 3 * rowStep, c30);
-    v128.store(dst + 3 * rowStep, c31, 16);
-  }
+  v128.store(dst + rowStep, c10);
+  v128.store(dst + rowStep, c11, 16);
+  v128.store(dst + 2 * rowStep, c20);
+  v128.store(dst + 2 * rowStep, c21, 16);
+  v128.store(dst + 3 * rowStep, c30);
+  v128.store(dst + 3 * rowStep, c31, 16);
 }
 
 function rawTileScalar(ap: usize, bp: usize, kp2: i32, dst: usize, rowStep: usize, rows: i32): void {

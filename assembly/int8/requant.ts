@@ -11,12 +11,13 @@ export const Q_FLOAT_OUT: i32 = 2;
 /**
  * The quantization parameters of a conv / GEMM node, a block of 8 int32 in memory written once by the glue
  * (`changetype` views it, nothing is allocated): pointers to the per-output-channel int32 bias and float32 scale
- * arrays (`mult`; `shift` is unused), the input and output zero points, the output clamp and the flags (Q_UNSIGNED).
+ * arrays (`mult`), the GEMM's output row stride in elements (`ldy`, 0: N; unused by the convolutions), the input and output
+ * zero points, the output clamp and the flags (Q_UNSIGNED).
  */
 @unmanaged export class QOut {
   bias: usize;
   mult: usize;
-  shift: usize;
+  ldy: usize;
   xZero: i32;
   zp: i32;
   lo: i32;

@@ -135,9 +135,9 @@ export interface WasmKernelFunctions {
     x: Ptr, y: Ptr, wPacked: Ptr, params: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, m: number, group: number,
     kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
-  /** Bytes of 3x3 int8 weights [M, C, 3, 3] in layout wino2x2k2: [16][ceil(M/4)][ceil(C/2)][4][2] i16. */
+  /** Bytes of 3x3 int8 weights [M, C, 3, 3] in layout m4wino2x2k2: [ceil(M/4)][16][ceil(C/2)][4][2] i16. */
   qs8_pack_wino2x2_bytes(m: number, c: number): number;
-  /** Packs 3x3 weights minus wZero[M] as U' = G' g G'^T (G' = 2G, exact integers) into wino2x2k2. */
+  /** Packs 3x3 weights minus wZero[M] as U' = G' g G'^T (G' = 2G, exact integers) into m4wino2x2k2. */
   qs8_pack_wino2x2__mc(out: Ptr, w: Ptr, wZero: Ptr, m: number, c: number, flags: number): void;
   /** Scratch bytes of qs8_conv3x3_wino2x2. */
   qs8_conv3x3_wino2x2_scratch_bytes(c: number, m: number, oh: number, ow: number): number;
@@ -203,6 +203,13 @@ export interface WasmKernelFunctions {
   /** Depthwise 3x3 y [N, C, oh, ow] = requant(dwconv(x - xZero, w packed dw3x3) + bias) at stride s (1 or 2), dilation 1. */
   qs8_dwconv2d_3x3(
     x: Ptr, y: Ptr, wPacked: Ptr, params: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, s: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
+  /** Scratch bytes of qs8_conv2d_m4k2: one pair plane per pair of K = C * kh * kw. */
+  qs8_conv2d_k2_scratch_bytes(c: number, kh: number, kw: number, oh: number, ow: number): number;
+  /** One group, few input channels: qs8_conv2d_m4tc2 with im2col index pairs; W [M, C * kh * kw] packed m4tc2 with one tap. */
+  qs8_conv2d_m4k2(
+    x: Ptr, y: Ptr, wPacked: Ptr, params: Ptr, scratch: Ptr, n: number, c: number, h: number, w: number, m: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
 }
 
@@ -271,6 +278,8 @@ const NAMES: Record<KernelName, true> = {
   qs8_pack_dw3x3__ck: true,
   qs8_dwconv2d_3x3_scratch_bytes: true,
   qs8_dwconv2d_3x3: true,
+  qs8_conv2d_k2_scratch_bytes: true,
+  qs8_conv2d_m4k2: true,
 };
 
 export const KERNEL_NAMES = Object.keys(NAMES) as KernelName[];

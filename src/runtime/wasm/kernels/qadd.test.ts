@@ -46,7 +46,7 @@ describe.each(TEST_VARIANTS)('int8 Add kernel, %s build', (variant) => {
     for (let i = 0; i < 40; i++) {
       const uint8 = i % 3 === 1;
       const [qmin, qmax] = uint8 ? [0, 255] : [-128, 127];
-      // Some above the lookup table's threshold (4096 elements).
+      // Some above the lookup table's threshold (1024 elements).
       const dims = i % 5 === 0 ? [1, r(8, 16), r(20, 30), r(20, 33)] : [1, r(1, 5), r(1, 9), r(1, 13)];
       const a = randomQ(uint8 ? 'uint8' : 'int8', dims, 100 + i);
       const b = randomQ(uint8 ? 'uint8' : 'int8', dims, 200 + i);
@@ -57,7 +57,7 @@ describe.each(TEST_VARIANTS)('int8 Add kernel, %s build', (variant) => {
       const run = runGlue(k, prepareQAdd, REF, qnode('QAddFixed', attrs, [a, b]), [a, b], constant);
       const what = `dims=[${dims}] ${uint8 ? 'uint8' : 'int8'} left_shift=${leftShift} constant b=${constant.length > 0}`;
       const n = dims.reduce((p, d) => p * d, 1);
-      expect(run.kernel, what).toBe(`${n >= 4096 ? 'qs8_vadd_lut' : 'qs8_vadd'}__${variant}`);
+      expect(run.kernel, what).toBe(`${n >= 1024 ? 'qs8_vadd_lut' : 'qs8_vadd'}__${variant}`);
       expectSame(run, what);
     }
   });

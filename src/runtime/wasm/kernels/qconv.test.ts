@@ -1,4 +1,4 @@
-// The int8 convolution kernels (qs8_conv2d_m4tc2, qs8_conv3x3_wino2x2, qs8_dwconv2d_3x3, qs8_dwconv2d_dwk2) through their glue against
+// The int8 convolution kernels (qs8_conv2d_m4tc2, qs8_conv2d_m4k2, qs8_conv3x3_wino2x2, qs8_dwconv2d_3x3, qs8_dwconv2d_dwk2) through their glue against
 // the reference QLinearConvFixed, bit for bit: 1x1, k x k, groups, strides, pads, dilations, tile remainders, uint8.
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,11 @@ const CASES: QConvCase[] = [
   { c: 33, h: 20, w: 18, m: 17, k: [3, 3], pads: [1, 1, 1, 1], bias: false },
   { c: 2, h: 9, w: 30, m: 5, k: [2, 5], s: [2, 3], d: [2, 3], pads: [1, 2, 0, 3] }, // stride 3: scalar pairing
   { c: 5, h: 6, w: 6, m: 9, k: [1, 1] }, // 1x1 on one run of 36 pixels, odd C
+  // im2col index pairs (one channel, or three at a stride): rows with pads on both sides, odd K, uint8.
+  { c: 1, h: 13, w: 27, m: 6, k: [3, 3], pads: [1, 1, 1, 1], uint8: true },
+  { c: 3, h: 17, w: 35, m: 9, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], wZero: true },
+  { c: 3, h: 12, w: 30, m: 5, k: [3, 2], s: [2, 1], d: [2, 3], pads: [2, 0, 1, 3], bias: false },
+  { n: 2, c: 1, h: 9, w: 20, m: 4, k: [2, 7], s: [1, 2], pads: [0, 3, 1, 2], uint8: true, wZero: true },
   // Depthwise (group == C == M).
   { c: 4, h: 12, w: 19, m: 4, group: 4, k: [3, 3], pads: [1, 1, 1, 1] },
   { c: 3, h: 13, w: 21, m: 3, group: 3, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], uint8: true },
@@ -94,7 +99,7 @@ function randomCase(rand: () => number): QConvCase {
   };
 }
 
-function run(k: WasmKernels, c: QConvCase, seed: number) {
+function run(k: WasmKernels, c: QConvCase, seed: number, shares = 1) {
   const rand = seededRandom(seed);
   const group = c.group ?? 1;
   const dtype = c.uint8 ? 'uint8' : 'int8';
@@ -117,7 +122,7 @@ function run(k: WasmKernels, c: QConvCase, seed: number) {
     output_max: int(qmax - 30, qmax),
   };
   const inputs = [x, w, bias];
-  return runGlue(k, prepareQConv, qfusedOps['edgeinfer.QLinearConvFixed']!, qnode('QLinearConvFixed', attrs, inputs), inputs, [1, 2]);
+  return runGlue(k, prepareQConv, qfusedOps['edgeinfer.QLinearConvFixed']!, qnode('QLinearConvFixed', attrs, inputs), inputs, [1, 2], 13, shares);
 }
 
 /** The kernel the glue picks: depthwise, Winograd (3x3, stride 1, one group, >= 16 channels each side), or direct. */
@@ -129,7 +134,10 @@ function kernelFor(c: QConvCase): string {
   }
   const one = (v?: number[]) => !v || v.every((d) => d === 1);
   const wino = c.k[0] === 3 && c.k[1] === 3 && one(c.s) && one(c.d) && (c.group ?? 1) === 1 && c.c >= 16 && c.m >= 16;
-  return wino ? 'qs8_conv3x3_wino2x2' : 'qs8_conv2d_m4tc2';
+  if (wino) return 'qs8_conv3x3_wino2x2';
+  const cg = c.c / (c.group ?? 1);
+  const strided = (c.s ?? [1, 1])[0]! * (c.s ?? [1, 1])[1]! > 1;
+  return (c.group ?? 1) === 1 && c.k[0] * c.k[1] > 1 && (cg === 1 || (cg === 3 && strided)) ? 'qs8_conv2d_m4k2' : 'qs8_conv2d_m4tc2';
 }
 
 const describeCase = (c: QConvCase) =>
@@ -151,6 +159,18 @@ describe.each(TEST_VARIANTS)('int8 Conv kernels, %s build', (variant) => {
       expect(r.kernel, describeCase(c)).toBe(`${kernelFor(c)}__${variant}`);
       expectSame(r, describeCase(c));
     });
+  });
+
+  it('give the same bytes cut into 3 thread shares (batch rows, or blocks of 4 output channels with a remainder)', () => {
+    const rand = seededRandom(13);
+    const all = [...CASES, ...Array.from({ length: 40 }, () => randomCase(rand))];
+    let cut = 0;
+    all.forEach((c, i) => {
+      const r = run(k, c, 1000 + 7 * i, 3);
+      expectSame(r, `${describeCase(c)}, 3 shares`);
+      if (r.units! > 1) cut++;
+    });
+    expect(cut).toBeGreaterThan(all.length / 2);
   });
 
   it('runs a 3x3 convolution whose Winograd sums could overflow int32 on the direct kernel instead', () => {

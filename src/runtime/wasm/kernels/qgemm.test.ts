@@ -12,7 +12,7 @@ import { expectSame, qnode, randomQ, randomScales, runGlue } from './qtesting.js
 
 const REF = qfusedOps['edgeinfer.QGemmFixed']!;
 
-function gemmCase(k: WasmKernels, aDims: number[], n: number, seed: number, uint8 = false, wZero = false) {
+function gemmCase(k: WasmKernels, aDims: number[], n: number, seed: number, uint8 = false, wZero = false, shares = 1) {
   const rand = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const [qmin, qmax] = uint8 ? [0, 255] : [-128, 127];
@@ -27,7 +27,7 @@ function gemmCase(k: WasmKernels, aDims: number[], n: number, seed: number, uint
     y_zero_point: int(qmin, qmax),
   };
   const inputs = [a, w, bias];
-  return runGlue(k, prepareQGemm, REF, qnode('QGemmFixed', attrs, inputs), inputs, [1, 2]);
+  return runGlue(k, prepareQGemm, REF, qnode('QGemmFixed', attrs, inputs), inputs, [1, 2], 13, shares);
 }
 
 describe.each(TEST_VARIANTS)('int8 GEMM kernel, %s build', (variant) => {
@@ -55,6 +55,8 @@ describe.each(TEST_VARIANTS)('int8 GEMM kernel, %s build', (variant) => {
       const what = `a=[${aDims}] N=${n} ${uint8 ? 'uint8' : 'int8'} wZero=${wZero}`;
       expect(run.kernel, what).toBe(`qs8_gemm_n8k2b__${variant}`);
       expectSame(run, what);
+      // Cut into 3 thread shares of column panels (a remainder panel included): the same bytes.
+      expectSame(gemmCase(k, aDims, n, 300 + i, uint8, wZero, 3), `${what}, 3 shares`);
     });
   });
 
@@ -75,6 +77,8 @@ describe.each(TEST_VARIANTS)('int8 GEMM kernel, %s build', (variant) => {
       const run = runGlue(k, prepareQGemm, qfusedOps['edgeinfer.QGemmToFloat']!, node, [a, w, bias], [1, 2]);
       expect(run.kernel).toBe(`qs8_gemm_n8k2b__${variant}`);
       expectSame(run, `QGemmToFloat a=[${m},${kk}] N=${n}`);
+      const cut = runGlue(k, prepareQGemm, qfusedOps['edgeinfer.QGemmToFloat']!, node, [a, w, bias], [1, 2], 13, 2);
+      expectSame(cut, `QGemmToFloat a=[${m},${kk}] N=${n}, 2 shares`);
     }
   });
 

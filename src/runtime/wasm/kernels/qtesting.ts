@@ -53,6 +53,8 @@ const typeOf = (t: Tensor): ValueType => ({ dtype: t.type, shape: [...t.dims] })
 export interface GlueRun {
   /** Implementation chosen, or undefined when the glue declined. */
   kernel?: string;
+  /** Units of the node's partition (0: none). */
+  units?: number;
   actual?: Tensor;
   expected: Tensor;
 }
@@ -60,9 +62,13 @@ export interface GlueRun {
 /**
  * Runs `node` with `ref` and, through `factory`, on the WebAssembly kernels; inputs listed in `constants` are
  * given to the glue as load-time constants, the others are copied into wasm memory. The output buffer is followed
- * by 16 guard bytes that must stay untouched. Frees everything it allocated.
+ * by 16 guard bytes that must stay untouched. With `shares` > 1 and a partition, the node runs as that many
+ * consecutive shares of its units (as kernel threads would, one after the other), each with its own scratch.
+ * Frees everything it allocated.
  */
-export function runGlue(wasm: WasmKernels, factory: WasmKernelFactory, ref: OpDef, node: Node, inputs: (Tensor | undefined)[], constants: number[], opset = 13): GlueRun {
+export function runGlue(
+  wasm: WasmKernels, factory: WasmKernelFactory, ref: OpDef, node: Node, inputs: (Tensor | undefined)[], constants: number[], opset = 13, shares = 1,
+): GlueRun {
   const expected = ref.run({ node, opset }, inputs)[0]!;
   const mark = wasm.mark();
   try {
@@ -86,13 +92,24 @@ export function runGlue(wasm: WasmKernels, factory: WasmKernelFactory, ref: OpDe
     const inPtrs = Int32Array.from(inputs, (t, i) => (t && !constants.includes(i) ? place(t, false) : -1));
     const outBytes = expected.size * DTYPES[expected.type].bytes;
     const outPtr = place(Tensor.zeros(expected.type, expected.dims), true);
-    const scratch = prepared.scratchBytes > 0 ? wasm.alloc(prepared.scratchBytes, 16) : 0;
-    prepared.run(inPtrs, Int32Array.of(outPtr), scratch);
+    const part = shares > 1 ? prepared.partition : undefined;
+    if (part) {
+      const kernel = wasm.fn[part.kernel] as (...a: number[]) => unknown;
+      for (let i = 0; i < shares; i++) {
+        const [begin, end] = [Math.floor((i * part.units) / shares), Math.floor(((i + 1) * part.units) / shares)];
+        if (begin === end) continue;
+        const bytes = part.scratchBytes?.(begin, end) ?? prepared.scratchBytes;
+        kernel(...part.args(inPtrs, Int32Array.of(outPtr), bytes > 0 ? wasm.alloc(bytes, 16) : 0, begin, end));
+      }
+    } else {
+      const scratch = prepared.scratchBytes > 0 ? wasm.alloc(prepared.scratchBytes, 16) : 0;
+      prepared.run(inPtrs, Int32Array.of(outPtr), scratch);
+    }
     const guard = new Uint8Array(wasm.memory.buffer, outPtr + outBytes, 16);
     if (!guard.every((b) => b === 0xab)) throw new Error(`${prepared.name} wrote past the end of its output`);
     const data = new DTYPES[expected.type].array(outBytes / DTYPES[expected.type].bytes);
     new Uint8Array(data.buffer).set(new Uint8Array(wasm.memory.buffer, outPtr, outBytes));
-    return { kernel: prepared.name, actual: new Tensor(expected.type, data, expected.dims), expected };
+    return { kernel: prepared.name, units: prepared.partition?.units ?? 0, actual: new Tensor(expected.type, data, expected.dims), expected };
   } finally {
     wasm.reset(mark);
   }
