@@ -2,28 +2,14 @@
 // depthwise) and QGemmFixed / QGemmToFloat cut into shares across workers give exactly the single-threaded bytes, at
 // batch 1 (blocks of 4 output channels, a remainder block included; GEMM column panels) and batch 3 (rows).
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { int, ints, makeModel } from '../../../test/helpers/build.js';
 import type { Attribute, Model, Node } from '../../ir/graph.js';
-import { referenceOps } from '../../kernels/ref/index.js';
-import { loadWasmKernels } from '../../kernels/wasm/module.js';
 import { seededRandom } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { WASM_KERNELS } from '../wasm/kernels/index.js';
-import { WasmExecutor } from '../wasm/wasm-executor.js';
-import { KernelPool } from './kernel-pool.js';
+import { expectSameBytesOnThreads, releasePools } from './testing.js';
 
-const pools: KernelPool[] = [];
-afterAll(async () => {
-  for (const p of pools) await p.release();
-});
-
-async function pool(workers: number): Promise<KernelPool> {
-  const wasm = await loadWasmKernels({ variant: 'wasmsimd', shared: true });
-  const p = await KernelPool.start(wasm, workers);
-  pools.push(p);
-  return p;
-}
+afterAll(releasePools);
 
 function randomInts(dtype: 'int8' | 'int32', dims: number[], seed: number, lo: number, hi: number): Tensor {
   const rand = seededRandom(seed);
@@ -76,22 +62,8 @@ const CASES: { what: string; model: Model; input: (n: number) => number[]; kerne
   { what: 'Gemm to float32, 203 outputs', model: qgemm(400, 203, true), input: (n) => [n, 400], kernel: /qs8_gemm_n8k2b/ },
 ];
 
-const bytesOf = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-
 describe('int8 kernel threads', () => {
-  it.each(CASES)('$what: the same bytes on 1, 2 and 3 threads at batch 1 and 3', async ({ model, input, kernel }) => {
-    const wasm = await loadWasmKernels({ variant: 'wasmsimd', shared: true });
-    const single = new WasmExecutor(model, ['x'], referenceOps, WASM_KERNELS, wasm);
-    for (const threads of [2, 3]) {
-      const cut = new WasmExecutor(model, ['x'], referenceOps, WASM_KERNELS, wasm, await pool(threads - 1));
-      for (const n of [1, 3]) {
-        const x = randomInts('int8', input(n), n * 7 + threads, -128, 127);
-        const planned = cut.planFor([x.dims])!.stats.kernels[0]!.kernel;
-        expect(planned).toMatch(kernel);
-        expect(planned).toContain(`(${threads} threads)`);
-        const expected = single.run({ x }, [true])![0]!;
-        expect(bytesOf(cut.run({ x }, [true])![0]!).equals(bytesOf(expected))).toBe(true);
-      }
-    }
-  });
+  it.each(CASES)('$what: the same bytes on 1, 2 and 3 threads at batch 1 and 3', ({ model, input, kernel }) =>
+    expectSameBytesOnThreads(model, (n, seed) => randomInts('int8', input(n), seed, -128, 127), kernel),
+  );
 });

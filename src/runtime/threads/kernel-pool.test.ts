@@ -8,24 +8,16 @@ import { referenceOps } from '../../kernels/ref/index.js';
 import { loadWasmKernels } from '../../kernels/wasm/module.js';
 import type { Model } from '../../ir/graph.js';
 import { randomTensor } from '../../tensor/random.js';
-import { Tensor } from '../../tensor/tensor.js';
 import { WASM_KERNELS } from '../wasm/kernels/index.js';
 import { WasmExecutor } from '../wasm/wasm-executor.js';
 import { KernelPool } from './kernel-pool.js';
 import { nodeSpawner } from './node-transport.js';
+import { bytesOf, expectSameBytesOnThreads, releasePools, startPool } from './testing.js';
 
-const pools: KernelPool[] = [];
-afterAll(async () => {
-  for (const p of pools) await p.release();
-});
+afterAll(releasePools);
 
-async function pool(workers: number, fault?: string): Promise<KernelPool> {
-  const wasm = await loadWasmKernels({ variant: 'wasmsimd', shared: true });
-  const spawn = fault ? nodeSpawner(new URL('./kernel-fault-worker.fixture.ts', import.meta.url), { fault }) : undefined;
-  const p = await KernelPool.start(wasm, workers, { spawn });
-  pools.push(p);
-  return p;
-}
+const pool = (workers: number, fault?: string) =>
+  startPool(workers, { spawn: fault ? nodeSpawner(new URL('./kernel-fault-worker.fixture.ts', import.meta.url), { fault }) : undefined });
 
 /** One Conv: c -> m channels, k x k at stride s, `group` groups, on an h x w input, bias, optional Relu. */
 function conv(c: number, m: number, h: number, w: number, k: number, s: number, group = 1): Model {
@@ -69,24 +61,10 @@ const CASES: { what: string; model: Model; input: (n: number) => number[]; kerne
   { what: 'MatMul with constant B', model: matmul(200, 180), input: (n) => [n, 5, 200], kernel: /gemm_4x8/ },
 ];
 
-const bytesOf = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-
 describe('kernel threads', () => {
-  it.each(CASES)('$what: the same bytes on 1, 2 and 3 threads at batch 1 and 3', async ({ model, input, kernel }) => {
-    const wasm = await loadWasmKernels({ variant: 'wasmsimd', shared: true });
-    const single = new WasmExecutor(model, ['x'], referenceOps, WASM_KERNELS, wasm);
-    for (const threads of [2, 3]) {
-      const cut = new WasmExecutor(model, ['x'], referenceOps, WASM_KERNELS, wasm, await pool(threads - 1));
-      for (const n of [1, 3]) {
-        const x = randomTensor('float32', input(n), n * 7 + threads);
-        const planned = cut.planFor([x.dims])!.stats.kernels[0]!.kernel;
-        expect(planned).toMatch(kernel);
-        expect(planned).toContain(`(${threads} threads)`);
-        const expected = single.run({ x }, [true])![0]!;
-        expect(bytesOf(cut.run({ x }, [true])![0]!).equals(bytesOf(expected))).toBe(true);
-      }
-    }
-  });
+  it.each(CASES)('$what: the same bytes on 1, 2 and 3 threads at batch 1 and 3', ({ model, input, kernel }) =>
+    expectSameBytesOnThreads(model, (n, seed) => randomTensor('float32', input(n), seed), kernel),
+  );
 
   it.each(['idle', 'fail', 'exit'])('runs every share when a worker is %s', async (fault) => {
     const wasm = await loadWasmKernels({ variant: 'wasmsimd', shared: true });
