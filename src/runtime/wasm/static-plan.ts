@@ -91,6 +91,8 @@ export class StaticPlan {
     const kernels: StaticPlanStats['kernels'] = [];
     const order = verified.order.filter((n) => !n.outputs.every((o) => !o || verified.constants.has(o)));
     const lastStep = order.length;
+    /** Scratch layout of each WebAssembly step (one offset per share), from its kernel and the pool. */
+    const layouts = new Map<WasmStep, { offsets: number[]; bytes: number }>();
 
     const addSlot = (name: string, firstStep: number): number => {
       const type = verified.types.get(name);
@@ -137,14 +139,17 @@ export class StaticPlan {
       });
       if (prepared) {
         // A node cut across threads gets one scratch per share.
-        const shares = this.sharesOf(prepared);
-        const scratchBytes = shareScratch(prepared, shares).bytes;
+        const layout = shareScratch(prepared, this.sharesOf(prepared));
+        const scratchBytes = layout.bytes;
         const scratchSlot = scratchBytes > 0 ? this.slots.length : -1;
         if (scratchSlot >= 0) {
           this.slots.push({ name: `${node.name}#scratch`, storage: lifetimes.length, dtype: 'uint8', dims: [scratchBytes], offset: 0, bytes: scratchBytes });
           lifetimes.push({ name: `${node.name}#scratch`, bytes: scratchBytes, firstStep: step, lastStep: step });
         }
-        this.steps.push({ node, kernel: prepared, inputs: Int32Array.from(inputSlots), outputs: Int32Array.from(outputSlots), scratch: scratchSlot });
+        const wasmStep: WasmStep = { node, kernel: prepared, inputs: Int32Array.from(inputSlots), outputs: Int32Array.from(outputSlots), scratch: scratchSlot };
+        this.steps.push(wasmStep);
+        layouts.set(wasmStep, layout);
+        const shares = layout.offsets.length;
         kernels.push({ node: node.name, op: node.op, kernel: shares > 1 ? `${prepared.name} (${shares} threads)` : prepared.name });
       } else {
         const constantInputs = node.inputs.map((_, i) => constant(i));
@@ -169,8 +174,8 @@ export class StaticPlan {
       s.inputs = s.inputs.map((i) => (i < 0 ? -1 : this.slots[i]!.offset));
       s.outputs = s.outputs.map((i) => (i < 0 ? -1 : this.slots[i]!.offset));
       s.scratch = s.scratch < 0 ? 0 : this.slots[s.scratch]!.offset;
-      const shares = this.sharesOf(s.kernel);
-      if (shares > 1) s.shares = shareArgs(s.kernel, s.inputs, s.outputs, s.scratch, shares);
+      const layout = layouts.get(s)!;
+      if (layout.offsets.length > 1) s.shares = shareArgs(s.kernel, s.inputs, s.outputs, s.scratch, layout.offsets);
     }
     this.stats = { arena, kernels };
   }
@@ -294,11 +299,10 @@ function shareScratch(kernel: PreparedKernel, shares: number): { offsets: number
   return { offsets, bytes: Math.max(bytes, align16(kernel.scratchBytes)) };
 }
 
-/** The kernel's arguments for each of `shares` near-equal contiguous ranges of its units, each with its own scratch. */
-function shareArgs(kernel: PreparedKernel, inputs: Int32Array, outputs: Int32Array, scratch: number, shares: number): Float64Array[] {
+/** The kernel's arguments for each share (near-equal contiguous ranges of its units), each at its own scratch offset. */
+function shareArgs(kernel: PreparedKernel, inputs: Int32Array, outputs: Int32Array, scratch: number, offsets: readonly number[]): Float64Array[] {
   const p = kernel.partition!;
-  const { offsets } = shareScratch(kernel, shares);
-  return shareRanges(p.units, shares).map(([begin, end], k) => {
+  return shareRanges(p.units, offsets.length).map(([begin, end], k) => {
     const args = new Float64Array(MAX_KERNEL_ARGS);
     args.set(p.args(inputs, outputs, scratch + offsets[k]!, begin, end));
     return args;
