@@ -5,7 +5,6 @@ import { EdgeError } from '../errors.js';
 import { readOnnx } from '../formats/onnx/reader.js';
 import type { Dim, Model } from '../ir/graph.js';
 import { verifyModel, type VerifiedGraph } from '../ir/verify.js';
-import { nodeMacs } from '../ir/cost.js';
 import type { OpTable } from '../kernels/op-def.js';
 import { optimizeModel } from '../passes/index.js';
 import { referenceOps } from '../kernels/ref/index.js';
@@ -63,7 +62,6 @@ export class InferenceSession {
   private readonly feeds: FeedValidator;
   private pool: KernelPool | undefined;
   private released = false;
-  private macsCache: { value: number | undefined } | undefined;
 
   private constructor(model: Model, ops: OpTable, backend: WasmBackend | undefined, pool?: KernelPool) {
     this.model = model;
@@ -184,23 +182,6 @@ export class InferenceSession {
   /** Values computed at load time. */
   get constants(): ReadonlyMap<string, Tensor> {
     return this.verified.constants;
-  }
-
-  /** Multiply-accumulates of one sample (symbolic input dims bound to 1); undefined when shapes do not resolve. */
-  get macsPerSample(): number | undefined {
-    if (this.macsCache === undefined) {
-      const symbols = new Set(this.model.graph.inputs.flatMap((i) => (i.type?.shape ?? []).filter((d): d is string => typeof d === 'string')));
-      let total: number | undefined = 0;
-      try {
-        const bound = bindDimensions(this.model, Object.fromEntries([...symbols].map((d) => [d, 1])));
-        const types = verifyModel(bound, referenceOps).types;
-        for (const node of bound.graph.nodes) total += nodeMacs(node, types) ?? 0;
-      } catch {
-        total = undefined; // data-dependent shapes: unknown
-      }
-      this.macsCache = { value: total };
-    }
-    return this.macsCache.value;
   }
 
   private metadata(name: string): ValueMetadata {
