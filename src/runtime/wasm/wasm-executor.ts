@@ -108,28 +108,30 @@ export class WasmExecutor {
     const key = dimsKey(dims);
     if (!this.runners.has(key)) {
       const rows = this.chunkRows(dims);
-      this.runners.set(key, rows.length > 1 ? new ChunkedRun(this, rows, this.model.graph.outputs.map((o) => o.name)) : null);
+      const plans = rows.length > 1 ? rows.map((r) => this.planFor(dims.map((d) => [r, ...d.slice(1)]))) : [];
+      const chunked = plans.length > 0 && plans.every((p) => p !== undefined);
+      this.runners.set(key, chunked ? new ChunkedRun(rows, plans as StaticPlan[], this.model.graph.outputs.map((o) => o.name)) : null);
     }
     return this.runners.get(key) ?? this.planFor(dims);
   }
 }
 
-/** A batch run as consecutive chunks of the given row counts, outputs put back together. */
+/** A batch run as consecutive chunks of the given row counts, each on its plan (resolved once), outputs put back together. */
 class ChunkedRun implements Runner {
   constructor(
-    private readonly executor: WasmExecutor,
     private readonly rows: readonly number[],
+    private readonly plans: readonly StaticPlan[],
     private readonly outputNames: readonly string[],
   ) {}
 
   run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[] {
     const parts: Tensor[][] = [];
     let start = 0;
-    for (const rows of this.rows) {
+    this.rows.forEach((rows, i) => {
       const chunk = feeds.map((t) => sliceRows(t, start, rows));
-      parts.push(this.executor.planFor(chunk.map((t) => t.dims))!.run(chunk, fetch));
+      parts.push(this.plans[i]!.run(chunk, fetch));
       start += rows;
-    }
+    });
     const names = this.outputNames.filter((_, i) => fetch[i]);
     return names.map((name, j) => concatRows(name, parts[0]![j]!.type, parts.map((p) => p[j]!), this.rows));
   }
