@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EdgeError, InferenceSession, Tensor } from '../src/index.js';
 import { decodeTensorProto } from '../src/formats/onnx/tensor-proto.js';
+import { loadWasmKernels } from '../src/kernels/wasm/module.js';
 import { makeModel, node } from './helpers/build.js';
 
 const RESNET8_DIR = path.join(__dirname, '..', 'models', 'resnet8');
@@ -21,6 +22,23 @@ async function inputInvalid(p: Promise<unknown>, pattern: RegExp): Promise<EdgeE
 }
 
 describe('InferenceSession', () => {
+  it('gives its kernel memory back on release: creating and releasing sessions does not grow the process heap', async () => {
+    const wasm = await loadWasmKernels();
+    const before = wasm.heapStats().liveBytes;
+    const model = path.join(RESNET8_DIR, 'model.onnx');
+    const x = new Tensor('float32', new Float32Array(5 * 3 * 32 * 32).fill(0.5), [5, 3, 32, 32]);
+    const sizes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const session = await InferenceSession.create(model);
+      await session.run({ input: x }); // plans for chunks of 4 and 1 rows
+      expect(wasm.heapStats().liveBytes).toBeGreaterThan(before);
+      await session.release();
+      expect(wasm.heapStats().liveBytes).toBe(before);
+      sizes.push(wasm.memory.buffer.byteLength);
+    }
+    expect(new Set(sizes).size).toBe(1);
+  });
+
   it('exposes names and metadata with symbolic dims', async () => {
     const session = await InferenceSession.create(path.join(RESNET8_DIR, 'model.onnx'));
     expect(session.inputNames).toEqual(['input']);

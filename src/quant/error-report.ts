@@ -94,10 +94,15 @@ export async function quantizationErrors(
   const floatSession = await InferenceSession.create(withOutputs(floatModel, activations.map(([f]) => f)), opts);
   const quantSession = await InferenceSession.create(withOutputs(quantModel, activations.map(([, q]) => q)), opts);
   const acc = new Map(activations.map(([f]) => [f, new ErrorAccumulator()]));
-  for await (const feeds of samples) {
-    const a = floatSession.runSync(feeds, activations.map(([f]) => f));
-    const b = quantSession.runSync(feeds, activations.map(([, q]) => q));
-    for (const [f, q] of activations) acc.get(f)!.add(a[f]!.toFloat32(), b[q]!.toFloat32());
+  try {
+    for await (const feeds of samples) {
+      const a = floatSession.runSync(feeds, activations.map(([f]) => f));
+      const b = quantSession.runSync(feeds, activations.map(([, q]) => q));
+      for (const [f, q] of activations) acc.get(f)!.add(a[f]!.toFloat32(), b[q]!.toFloat32());
+    }
+  } finally {
+    await floatSession.release();
+    await quantSession.release();
   }
   const results = activations.map(([f]) => acc.get(f)!.result(f, 'activation'));
   for (const [f, q] of weights) {

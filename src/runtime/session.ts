@@ -78,6 +78,7 @@ export class InferenceSession {
     this.wasm = backend && this.overridable.size === 0 ? new WasmExecutor(model, this.inputNames, ops, backend.kernels, backend.memory, pool) : undefined;
     this.pool = this.wasm ? pool : undefined;
     this.backend = backend ? 'wasm' : 'ref';
+    if (this.wasm) unreleased.register(this, this.wasm, this);
   }
 
   /** Loads a model from a file path (Node), bytes, or an IR Model. */
@@ -169,6 +170,9 @@ export class InferenceSession {
   /** Ends the session: stops its worker threads, if any; later runs throw. */
   async release(): Promise<void> {
     this.released = true;
+    // Its plans' memory (packed weights, arenas) goes back to the process-wide kernel heap.
+    this.wasm?.release();
+    unreleased.unregister(this);
     const pool = this.pool;
     this.pool = undefined;
     await pool?.release();
@@ -213,3 +217,10 @@ function bindDimensions(model: Model, sizes: Record<string, number>): Model {
   });
   return { ...model, graph: { ...model.graph, inputs } };
 }
+
+/**
+ * Sessions dropped without release(): their plans' memory goes back to the kernel heap when they are collected
+ * (the heap serves the whole process; it would otherwise only grow).
+ */
+const unreleased = new FinalizationRegistry<WasmExecutor>((executor) => executor.release());
+

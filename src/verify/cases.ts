@@ -95,35 +95,38 @@ export async function runCase(dir: string, defaults: Tolerance, override: Partia
     .filter((f) => f.startsWith('test_data_set_'))
     .sort()
     .map((f) => path.join(dir, f));
-  let maxAbs = 0;
-  for (const set of sets) {
-    try {
-      const feeds: Record<string, Tensor> = {};
-      numbered(set, 'input_').forEach((file, i) => {
-        const { name: n, tensor } = readTensor(file);
-        const inputName = session.inputNames.includes(n) ? n : session.inputNames[i];
-        if (inputName === undefined) throw new EdgeError('INPUT_INVALID', `${file}: the model has no input #${i}`);
-        feeds[inputName] = asDeclared(tensor, session.inputMetadata.find((m) => m.name === inputName)?.type);
-      });
-      const outputs = await session.run(feeds);
-      for (const [i, file] of numbered(set, 'output_').entries()) {
-        const { name: n, tensor } = readTensor(file);
-        const outName = session.outputNames.includes(n) ? n : session.outputNames[i];
-        const actual = outName === undefined ? undefined : outputs[outName];
-        if (!actual) throw new EdgeError('INTERNAL', `${file}: the model has no output #${i}`);
-        const cmp = compareTensors(actual, asDeclared(tensor, actual.type), tol);
-        maxAbs = Math.max(maxAbs, cmp.maxAbsError);
-        if (!cmp.ok) {
-          return { ...result, status: 'failed', reason: `${path.basename(set)} output '${outName}': ${cmp.reason}`, maxAbsError: cmp.maxAbsError, dataSets: result.dataSets };
+  try {
+    let maxAbs = 0;
+    for (const set of sets) {
+      try {
+        const feeds: Record<string, Tensor> = {};
+        numbered(set, 'input_').forEach((file, i) => {
+          const { name: n, tensor } = readTensor(file);
+          const inputName = session.inputNames.includes(n) ? n : session.inputNames[i];
+          if (inputName === undefined) throw new EdgeError('INPUT_INVALID', `${file}: the model has no input #${i}`);
+          feeds[inputName] = asDeclared(tensor, session.inputMetadata.find((m) => m.name === inputName)?.type);
+        });
+        const outputs = await session.run(feeds);
+        for (const [i, file] of numbered(set, 'output_').entries()) {
+          const { name: n, tensor } = readTensor(file);
+          const outName = session.outputNames.includes(n) ? n : session.outputNames[i];
+          const actual = outName === undefined ? undefined : outputs[outName];
+          if (!actual) throw new EdgeError('INTERNAL', `${file}: the model has no output #${i}`);
+          const cmp = compareTensors(actual, asDeclared(tensor, actual.type), tol);
+          maxAbs = Math.max(maxAbs, cmp.maxAbsError);
+          if (!cmp.ok) {
+            return { ...result, status: 'failed', reason: `${path.basename(set)} output '${outName}': ${cmp.reason}`, maxAbsError: cmp.maxAbsError, dataSets: result.dataSets };
+          }
         }
+        result.dataSets++;
+      } catch (err) {
+        return { ...result, status: 'failed', reason: `${path.basename(set)}: ${describe(err)}`, dataSets: result.dataSets };
       }
-      result.dataSets++;
-    } catch (err) {
-      return { ...result, status: 'failed', reason: `${path.basename(set)}: ${describe(err)}`, dataSets: result.dataSets };
     }
+    return { ...result, maxAbsError: maxAbs };
+  } finally {
+    await session.release();
   }
-  await session.release();
-  return { ...result, maxAbsError: maxAbs };
 }
 
 function describe(err: unknown): string {

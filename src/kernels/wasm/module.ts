@@ -1,5 +1,5 @@
 // Loads the WebAssembly kernels once per process and binds them: typed functions that turn a trap into an
-// EdgeError, the module's memory, a bump allocator over it and Float32Array views.
+// EdgeError, the module's memory, an allocator over it (heap.ts) and Float32Array views.
 
 import { debugLog, envVar } from '../../env.js';
 import { EdgeError } from '../../errors.js';
@@ -7,8 +7,9 @@ import { WASM_BASE64 as RELAXED_BASE64 } from './generated/kernels-relaxed.js';
 import { WASM_BASE64 as SCALAR_BASE64 } from './generated/kernels-scalar.js';
 import { WASM_BASE64 as SHARED_SIMD_BASE64 } from './generated/kernels-simd-shared.js';
 import { WASM_BASE64 as SIMD_BASE64 } from './generated/kernels-simd.js';
+import { WasmHeap, type HeapStats } from './heap.js';
 import { KERNEL_NAMES, type KernelName, type WasmKernelFunctions } from './kernel-functions.js';
-import { WASM_PAGE_BYTES, webAssembly, type WasmMemory } from './wasm-api.js';
+import { webAssembly, type WasmMemory } from './wasm-api.js';
 
 /** Pages of the shared memory's maximum (2 GiB), as compiled into the shared build (scripts/build-wasm.mjs). */
 const MAX_SHARED_PAGES = 32768;
@@ -53,14 +54,18 @@ export interface WasmKernels {
   /** First byte the allocator may hand out (after the module's static data). */
   readonly heapBase: number;
   /**
-   * Reserves `bytes` at an `align`-aligned offset, growing the memory when needed. Growth detaches the old
-   * ArrayBuffer: re-create typed-array views (f32()) after any alloc.
+   * Reserves `bytes` of zeroed memory at an `align`-aligned offset, reusing freed blocks first, else growing the
+   * memory. Growth detaches the old ArrayBuffer: re-create typed-array views (f32()) after any alloc.
    */
   alloc(bytes: number, align?: number): number;
-  /** Current top of the allocator, to hand back to reset(). */
+  /** Gives back one allocation. */
+  free(ptr: number): void;
+  /** A mark to hand to reset(): the allocations made after it are the ones reset frees. */
   mark(): number;
   /** Frees everything allocated after `mark` (default: everything). */
   reset(mark?: number): void;
+  /** What the allocator holds (for tests and inspect). */
+  heapStats(): HeapStats;
   /** A Float32Array over `length` floats at byte offset `offset` of the current memory. */
   f32(offset: number, length: number): Float32Array;
   /** The full name of a kernel in this build, e.g. f32_gemm_4x8__wasmsimd. */
@@ -216,40 +221,18 @@ function guarded(name: string, f: (...args: number[]) => number): (...args: numb
 }
 
 function bind(variant: WasmVariant, fn: WasmKernelFunctions, memory: WasmMemory, heapBase: number, shared: boolean): WasmKernels {
-  let top = heapBase;
+  const heap = new WasmHeap(memory, heapBase);
   return {
     variant,
     shared,
     fn,
     memory,
     heapBase,
-    alloc(bytes: number, align = 16): number {
-      if (!Number.isSafeInteger(bytes) || bytes < 0) {
-        throw new EdgeError('INTERNAL', `wasm alloc: ${bytes} bytes, expected a non-negative integer`, { actual: bytes });
-      }
-      if (!Number.isSafeInteger(align) || align < 1 || (align & (align - 1)) !== 0) {
-        throw new EdgeError('INTERNAL', `wasm alloc: alignment ${align}, expected a power of two`, { actual: align });
-      }
-      const offset = Math.ceil(top / align) * align;
-      const end = offset + bytes;
-      const have = memory.buffer.byteLength;
-      if (end > have) {
-        try {
-          memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
-        } catch (err) {
-          throw new EdgeError('LIMIT_EXCEEDED', `wasm alloc: cannot grow the WebAssembly memory to ${end} bytes`, { cause: err, actual: end });
-        }
-      }
-      top = end;
-      return offset;
-    },
-    mark: () => top,
-    reset(mark = heapBase): void {
-      if (!Number.isSafeInteger(mark) || mark < heapBase || mark > top) {
-        throw new EdgeError('INTERNAL', `wasm reset: mark ${mark} is outside [${heapBase}, ${top}]`, { actual: mark });
-      }
-      top = mark;
-    },
+    alloc: (bytes, align) => heap.alloc(bytes, align),
+    free: (ptr) => heap.free(ptr),
+    mark: () => heap.mark(),
+    reset: (mark) => heap.reset(mark),
+    heapStats: () => heap.stats(),
     f32(offset: number, length: number): Float32Array {
       if (offset % 4 !== 0 || length < 0 || offset + length * 4 > memory.buffer.byteLength) {
         throw new EdgeError('INTERNAL', `wasm f32 view: ${length} floats at ${offset} do not fit an aligned slice of ${memory.buffer.byteLength} bytes`);

@@ -13,6 +13,7 @@ import { callWithArgs, MAX_KERNEL_ARGS } from '../../kernels/wasm/call-args.js';
 import { planArena, type ArenaPlan } from '../memory-plan.js';
 import type { KernelPool } from '../threads/kernel-pool.js';
 import type { PreparedKernel, WasmKernelTable, WasmKernels } from './kernel-def.js';
+import { ownedKernels, type OwnedKernels } from './owned-kernels.js';
 
 interface Slot {
   name: string;
@@ -69,13 +70,15 @@ export class StaticPlan {
   private readonly slots: Slot[] = [];
   private readonly inputSlots: number[];
   private readonly outputSlots: number[];
-  private readonly outputNames: string[];
   private views: TypedArray[] = [];
   private tensors: Tensor[] = [];
   private buffer: ArrayBuffer | undefined;
+  /** The kernels through which this plan allocates: release() gives all of it back. */
+  private readonly wasm: OwnedKernels;
+  private released = false;
 
   constructor(
-    private readonly wasm: WasmKernels,
+    wasm: WasmKernels,
     model: Model,
     inputNames: readonly string[],
     inputDims: readonly (readonly number[])[],
@@ -83,6 +86,54 @@ export class StaticPlan {
     wasmKernels: WasmKernelTable,
     private readonly pool?: KernelPool,
   ) {
+    this.wasm = ownedKernels(wasm);
+    try {
+      const built = this.build(model, inputNames, inputDims, ops, wasmKernels);
+      this.stats = built.stats;
+      this.inputSlots = built.inputSlots;
+      this.outputSlots = built.outputSlots;
+    } catch (err) {
+      this.wasm.releaseAll();
+      throw err;
+    }
+  }
+
+  /** Gives the plan's memory (packed weights, tables, arena) back to the heap; the plan must not run again. */
+  release(): void {
+    this.released = true;
+    this.wasm.releaseAll();
+    this.views = [];
+    this.tensors = [];
+    this.buffer = undefined;
+  }
+
+  /** False once released. */
+  get live(): boolean {
+    return !this.released;
+  }
+
+  /** A plan runs on itself (the executor's runner interface). */
+  uses(plan: StaticPlan): boolean {
+    return plan === this;
+  }
+
+  /** Bytes this plan holds in the kernels' heap (weights as packed for its shapes, tables, arena). */
+  get heapBytes(): number {
+    return this.wasm.ownedBytes;
+  }
+
+  private assertLive(): void {
+    // Its memory may belong to another plan by now: running would read and write someone else's bytes.
+    if (this.released) throw new EdgeError('INTERNAL', 'a released static plan was run');
+  }
+
+  private build(
+    model: Model,
+    inputNames: readonly string[],
+    inputDims: readonly (readonly number[])[],
+    ops: OpTable,
+    wasmKernels: WasmKernelTable,
+  ): { stats: StaticPlanStats; inputSlots: number[]; outputSlots: number[] } {
     const bound = bindInputs(model, inputNames, inputDims);
     const verified = verifyModel(bound, ops);
     const opset = verified.opset;
@@ -118,7 +169,7 @@ export class StaticPlan {
       this.slots.push({ ...this.slots[of]!, name, dims });
     };
 
-    this.inputSlots = inputNames.map((name) => addSlot(name, 0));
+    const inputSlots = inputNames.map((name) => addSlot(name, 0));
     order.forEach((node, step) => {
       if (ALIAS_OPS.has(opKey(node)) && node.inputs[0] && slotOf.has(node.inputs[0]) && node.outputs[0] && node.outputs.length === 1) {
         alias(node.outputs[0], use(node.inputs[0], step));
@@ -157,8 +208,8 @@ export class StaticPlan {
         kernels.push({ node: node.name, op: node.op, kernel: 'reference' });
       }
     });
-    this.outputNames = model.graph.outputs.map((o) => o.name);
-    this.outputSlots = this.outputNames.map((name) => {
+    const outputNames = model.graph.outputs.map((o) => o.name);
+    const outputSlots = outputNames.map((name) => {
       const i = slotOf.get(name);
       if (i === undefined) throw new NotStaticError(`output '${name}' is a constant`);
       lifetimes[this.slots[i]!.storage]!.lastStep = lastStep;
@@ -177,11 +228,12 @@ export class StaticPlan {
       const layout = layouts.get(s)!;
       if (layout.offsets.length > 1) s.shares = shareArgs(s.kernel, s.inputs, s.outputs, s.scratch, layout.offsets);
     }
-    this.stats = { arena, kernels };
+    return { stats: { arena, kernels }, inputSlots, outputSlots };
   }
 
   /** Runs with feeds already validated against the plan's input shapes. */
   run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[] {
+    this.assertLive();
     this.refreshViews();
     for (let i = 0; i < this.inputSlots.length; i++) copyInto(this.views[this.inputSlots[i]!]!, feeds[i]!);
     for (const step of this.steps) {
@@ -211,6 +263,7 @@ export class StaticPlan {
 
   /** Median time of each step over `runs` runs (per-op breakdown for inspect, bench and EDGEINFER_DEBUG=3). */
   profile(feeds: readonly Tensor[], runs: number): { node: string; op: string; kernel: string; ms: number }[] {
+    this.assertLive();
     const times = this.steps.map(() => [] as number[]);
     for (let r = 0; r < runs; r++) {
       this.refreshViews();

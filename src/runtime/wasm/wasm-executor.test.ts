@@ -1,5 +1,6 @@
 // Chunked batches: a batch runs in power-of-two chunks of rows (at most what keeps a chunk's arena in cache),
-// with exactly the outputs of row-by-row runs; models without a batch dim run whole.
+// with exactly the outputs of row-by-row runs; models without a batch dim run whole. Plans past the cache are
+// evicted with their memory given back, and release() gives back everything.
 
 import { describe, expect, it } from 'vitest';
 import { int, ints, makeModel, node } from '../../../test/helpers/build.js';
@@ -13,7 +14,7 @@ import { WASM_KERNELS } from './kernels/index.js';
 import { WasmExecutor } from './wasm-executor.js';
 
 /** Conv 16 -> 16 channels, 3x3, on s x s maps: about 2 * 16 * s * s * 4 bytes of arena per row. */
-function convModel(batch: Dim, s: number) {
+function convModel(batch: Dim, s: Dim) {
   return makeModel({
     inputs: [['x', 'float32', [batch, 16, s, s]]],
     outputs: [['y', 'float32', [batch, 16, s, s]]],
@@ -60,5 +61,54 @@ describe('chunked batches', () => {
   it('runs a model with a fixed batch whole', async () => {
     const wasm = await loadWasmKernels();
     expect(new WasmExecutor(convModel(3, 256), ['x'], referenceOps, WASM_KERNELS, wasm).chunkRows([[3, 16, 256, 256]])).toEqual([3]);
+  });
+});
+
+describe('plan memory', () => {
+  it('evicts the least recently used plan past 12 shapes and gives its memory back; outputs stay exact', async () => {
+    const wasm = await loadWasmKernels();
+    const before = wasm.heapStats().liveBytes;
+    const executor = new WasmExecutor(convModel(1, 'S'), ['x'], referenceOps, WASM_KERNELS, wasm);
+    const inputs = Array.from({ length: 20 }, (_, i) => randomTensor('float32', [1, 16, 8 + i, 8 + i], 10 + i));
+    const first = inputs.map((x) => executor.run({ x }, [true])![0]!);
+    // Every allocation still held is one of the cached plans'.
+    expect(wasm.heapStats().liveBytes - before).toBe(executor.heapBytes);
+    let peak = 0;
+    const grown: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      inputs.forEach((x, i) => {
+        // Shape 0 stays in use every other run: it must survive while the others cycle through the cache.
+        expect(bytes(executor.run({ x }, [true])![0]!).equals(bytes(first[i]!))).toBe(true);
+        expect(bytes(executor.run({ x: inputs[0]! }, [true])![0]!).equals(bytes(first[0]!))).toBe(true);
+        peak = Math.max(peak, wasm.heapStats().liveBytes - before);
+      });
+      grown.push(wasm.memory.buffer.byteLength);
+    }
+    expect(wasm.heapStats().liveBytes - before).toBe(executor.heapBytes);
+    // At most 12 plans at a time, and the memory stops growing once their holes are reused.
+    const planBytes = inputs.map((x) => {
+      const alone = new WasmExecutor(convModel(1, 'S'), ['x'], referenceOps, WASM_KERNELS, wasm);
+      alone.run({ x }, [true]);
+      const held = alone.heapBytes;
+      alone.release();
+      return held;
+    });
+    expect(peak).toBeLessThanOrEqual(planBytes.sort((a, b) => b - a).slice(0, 12).reduce((a, b) => a + b));
+    expect(grown[2]).toBe(grown[1]);
+    executor.release();
+    expect(wasm.heapStats().liveBytes).toBe(before);
+  });
+
+  it('gives back the plans of every chunk size on release, and runs again afterwards', async () => {
+    const wasm = await loadWasmKernels();
+    const before = wasm.heapStats().liveBytes;
+    const executor = new WasmExecutor(convModel('N', 16), ['x'], referenceOps, WASM_KERNELS, wasm);
+    const x = randomTensor('float32', [13, 16, 16, 16], 5);
+    const y = executor.run({ x }, [true])![0]!;
+    expect(executor.heapBytes).toBeGreaterThan(0);
+    executor.release();
+    expect(wasm.heapStats().liveBytes).toBe(before);
+    expect(bytes(executor.run({ x }, [true])![0]!).equals(bytes(y))).toBe(true);
+    executor.release();
   });
 });

@@ -28,6 +28,8 @@ const CHUNK_ARENA_BYTES = 8 * 1024 * 1024;
 /** What runs one set of input shapes: their static plan, or chunks of rows on smaller plans. */
 interface Runner {
   run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[];
+  /** Whether it runs on this plan. */
+  uses(plan: StaticPlan): boolean;
 }
 
 export class WasmExecutor {
@@ -58,17 +60,44 @@ export class WasmExecutor {
   planFor(dims: readonly (readonly number[])[]): StaticPlan | undefined {
     const key = dimsKey(dims);
     let plan = this.plans.get(key);
-    if (!plan) {
-      if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
-      try {
-        plan = new StaticPlan(this.wasm, this.model, this.inputNames, dims, this.ops, this.kernels, this.pool);
-      } catch (err) {
-        if (err instanceof NotStaticError) return undefined;
-        throw err;
-      }
+    if (plan) {
+      // Most recently used last: eviction takes the plan unused the longest.
+      this.plans.delete(key);
       this.plans.set(key, plan);
+      return plan;
     }
+    if (this.plans.size >= MAX_PLANS) this.evict(this.plans.keys().next().value!);
+    try {
+      plan = new StaticPlan(this.wasm, this.model, this.inputNames, dims, this.ops, this.kernels, this.pool);
+    } catch (err) {
+      if (err instanceof NotStaticError) return undefined;
+      throw err;
+    }
+    this.plans.set(key, plan);
     return plan;
+  }
+
+  /** Gives every plan's memory back to the heap (the session is over); later runs build plans anew. */
+  release(): void {
+    for (const key of [...this.plans.keys()]) this.evict(key);
+    this.runners.clear();
+    this.last = undefined;
+  }
+
+  /** Bytes the cached plans hold in the kernels' heap. */
+  get heapBytes(): number {
+    let bytes = 0;
+    for (const plan of this.plans.values()) bytes += plan.heapBytes;
+    return bytes;
+  }
+
+  /** Drops a plan and frees its memory, with every runner built on it (they would run on freed bytes). */
+  private evict(key: string): void {
+    const plan = this.plans.get(key)!;
+    this.plans.delete(key);
+    for (const [k, runner] of this.runners) if (runner?.uses(plan)) this.runners.delete(k);
+    if (this.last?.uses(plan)) this.last = undefined;
+    plan.release();
   }
 
   /** The outputs, or undefined when no static plan exists for these shapes (data-dependent shapes). */
@@ -109,7 +138,8 @@ export class WasmExecutor {
     if (!this.runners.has(key)) {
       const rows = this.chunkRows(dims);
       const plans = rows.length > 1 ? rows.map((r) => this.planFor(dims.map((d) => [r, ...d.slice(1)]))) : [];
-      const chunked = plans.length > 0 && plans.every((p) => p !== undefined);
+      // Chunk sizes are fewer than MAX_PLANS, so building one should not evict another of the same run; if it did, run whole.
+      const chunked = plans.length > 0 && plans.every((p) => p?.live === true);
       this.runners.set(key, chunked ? new ChunkedRun(rows, plans as StaticPlan[], this.model.graph.outputs.map((o) => o.name)) : null);
     }
     return this.runners.get(key) ?? this.planFor(dims);
@@ -123,6 +153,10 @@ class ChunkedRun implements Runner {
     private readonly plans: readonly StaticPlan[],
     private readonly outputNames: readonly string[],
   ) {}
+
+  uses(plan: StaticPlan): boolean {
+    return this.plans.includes(plan);
+  }
 
   run(feeds: readonly Tensor[], fetch: readonly boolean[]): Tensor[] {
     const parts: Tensor[][] = [];

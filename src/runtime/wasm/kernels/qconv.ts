@@ -131,7 +131,7 @@ function convImpl(ctx: WasmKernelContext, g: QConvGeometry, weight: Tensor, wZer
         args: (s, x, y, wp, params, scratch) => [x, y, wp, params, scratch, s.n, s.c, s.h, s.w, s.m, s.pt, s.pl, s.oh, s.ow],
       };
     }
-    ctx.wasm.reset(packed); // sums could overflow int32: the direct kernel runs it
+    ctx.wasm.free(packed); // sums could overflow int32: the direct kernel runs it
   }
   const cg = c / g.group;
   const taps = kh * kw;
