@@ -1,5 +1,5 @@
-// The contract of a WebAssembly-backed kernel: prepare once per static shape (validate, pack weights,
-// size scratch), then run with arena byte offsets only — no allocation, no validation.
+// The contract of a WebAssembly-backed kernel: prepare once per static shape (validate, size scratch; weights
+// packed once per session through ctx.once), then run with arena byte offsets only — no allocation, no validation.
 
 import type { Node, ValueType } from '../../ir/graph.js';
 import type { KernelName } from '../../kernels/wasm/kernel-functions.js';
@@ -17,7 +17,14 @@ export interface WasmKernelContext {
   outputs: ValueType[];
   /** Value of input i when it is a load-time constant (weights, biases, shapes). */
   constant(i: number): Tensor | undefined;
+  /** Allocations through it belong to the plan being built: they are freed with it. */
   wasm: WasmKernels;
+  /**
+   * What the node's constants alone determine (weights packed for a kernel, the kernel chosen for them), made once
+   * per session and shared by all its plans: `make` allocates through the `wasm` it is given, held until the session
+   * is released. `key` names what is made; the node is implied.
+   */
+  once<T>(key: string, make: (wasm: WasmKernels) => T): T;
 }
 
 /**

@@ -13,6 +13,7 @@ import { callWithArgs, MAX_KERNEL_ARGS } from '../../kernels/wasm/call-args.js';
 import { planArena, type ArenaPlan } from '../memory-plan.js';
 import type { KernelPool } from '../threads/kernel-pool.js';
 import type { PreparedKernel, WasmKernelTable, WasmKernels } from './kernel-def.js';
+import type { ConstantCache } from './constant-cache.js';
 import { ownedKernels, type OwnedKernels } from './owned-kernels.js';
 
 interface Slot {
@@ -79,6 +80,8 @@ export class StaticPlan {
 
   constructor(
     wasm: WasmKernels,
+    /** The session's packed weights, shared by its plans. */
+    private readonly constants: ConstantCache,
     model: Model,
     inputNames: readonly string[],
     inputDims: readonly (readonly number[])[],
@@ -98,7 +101,7 @@ export class StaticPlan {
     }
   }
 
-  /** Gives the plan's memory (packed weights, tables, arena) back to the heap; the plan must not run again. */
+  /** Gives the plan's memory (arena, tables, parameter blocks) back to the heap; the plan must not run again. */
   release(): void {
     this.released = true;
     this.wasm.releaseAll();
@@ -117,7 +120,7 @@ export class StaticPlan {
     return plan === this;
   }
 
-  /** Bytes this plan holds in the kernels' heap (weights as packed for its shapes, tables, arena). */
+  /** Bytes this plan holds in the kernels' heap (its arena, tables and parameter blocks; not the shared weights). */
   get heapBytes(): number {
     return this.wasm.ownedBytes;
   }
@@ -187,6 +190,7 @@ export class StaticPlan {
         outputs: node.outputs.map((n) => verified.types.get(n)!),
         constant,
         wasm: this.wasm,
+        once: (key, make) => this.constants.once(node, key, make),
       });
       if (prepared) {
         // A node cut across threads gets one scratch per share.

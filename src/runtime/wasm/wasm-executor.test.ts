@@ -99,6 +99,27 @@ describe('plan memory', () => {
     expect(wasm.heapStats().liveBytes).toBe(before);
   });
 
+  it('packs constant weights once: the plans of other chunk sizes share them', async () => {
+    const wasm = await loadWasmKernels();
+    // Gemm 512 -> 512: 1 MiB of weights, 2 KiB of activations per row.
+    const model = makeModel({
+      inputs: [['x', 'float32', ['N', 512]]],
+      outputs: [['y', 'float32', ['N', 512]]],
+      nodes: [node('Gemm', ['x', 'w', 'b'], ['y'], { transB: int(1) }, 'fc')],
+      initializers: { w: randomTensor('float32', [512, 512], 1), b: randomTensor('float32', [512], 2) },
+    });
+    const executor = new WasmExecutor(model, ['x'], referenceOps, WASM_KERNELS, wasm);
+    executor.run({ x: randomTensor('float32', [1, 512], 3) }, [true]);
+    const one = executor.heapBytes;
+    expect(one).toBeGreaterThan(1024 * 1024);
+    const x = randomTensor('float32', [13, 512], 4);
+    const y = executor.run({ x }, [true])![0]!; // chunks of 8, 4 and 1 rows: three plans
+    expect(executor.heapBytes - one).toBeLessThan(256 * 1024);
+    const rowBytes = y.data.byteLength / 13;
+    expect(bytes(executor.run({ x: sliceRows(x, 9, 1) }, [true])![0]!).equals(bytes(y).subarray(9 * rowBytes, 10 * rowBytes))).toBe(true);
+    executor.release();
+  });
+
   it('gives back the plans of every chunk size on release, and runs again afterwards', async () => {
     const wasm = await loadWasmKernels();
     const before = wasm.heapStats().liveBytes;

@@ -10,6 +10,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { KernelPool } from '../threads/kernel-pool.js';
 import { batchSymbol, concatRows, sliceRows } from '../batch-rows.js';
 import type { WasmKernelTable, WasmKernels } from './kernel-def.js';
+import { ConstantCache } from './constant-cache.js';
 import { NotStaticError, StaticPlan } from './static-plan.js';
 
 /** Plans kept per session (batch chunks of 1, 2, 4 ... 128 rows fit); a model fed many other shapes rebuilds the oldest. */
@@ -34,6 +35,8 @@ interface Runner {
 
 export class WasmExecutor {
   private readonly plans = new Map<string, StaticPlan>();
+  /** Packed weights and the kernels chosen for them, shared by every plan. */
+  private readonly constants: ConstantCache;
   private readonly runners = new Map<string, Runner | null>();
   private last: Runner | undefined;
   private lastDims: (readonly number[])[] = [];
@@ -50,6 +53,7 @@ export class WasmExecutor {
     /** Intra-op threads: nodes with a partition run cut across them. */
     private readonly pool?: KernelPool,
   ) {
+    this.constants = new ConstantCache(wasm);
     this.feedList = new Array<Tensor>(inputNames.length);
     const shapeInfo = (v: { name: string; type?: { shape?: readonly unknown[] } }) => ({ name: v.name, shape: (v.type?.shape ?? []).map((d) => (typeof d === 'number' || typeof d === 'string' ? d : '?')) });
     const inputs = model.graph.inputs.filter((i) => inputNames.includes(i.name)).map(shapeInfo);
@@ -68,7 +72,7 @@ export class WasmExecutor {
     }
     if (this.plans.size >= MAX_PLANS) this.evict(this.plans.keys().next().value!);
     try {
-      plan = new StaticPlan(this.wasm, this.model, this.inputNames, dims, this.ops, this.kernels, this.pool);
+      plan = new StaticPlan(this.wasm, this.constants, this.model, this.inputNames, dims, this.ops, this.kernels, this.pool);
     } catch (err) {
       if (err instanceof NotStaticError) return undefined;
       throw err;
@@ -77,16 +81,17 @@ export class WasmExecutor {
     return plan;
   }
 
-  /** Gives every plan's memory back to the heap (the session is over); later runs build plans anew. */
+  /** Gives every plan's memory and the packed weights back to the heap (the session is over); later runs build anew. */
   release(): void {
     for (const key of [...this.plans.keys()]) this.evict(key);
     this.runners.clear();
     this.last = undefined;
+    this.constants.release();
   }
 
-  /** Bytes the cached plans hold in the kernels' heap. */
+  /** Bytes the session holds in the kernels' heap: packed weights and the cached plans. */
   get heapBytes(): number {
-    let bytes = 0;
+    let bytes = this.constants.heapBytes;
     for (const plan of this.plans.values()) bytes += plan.heapBytes;
     return bytes;
   }

@@ -188,7 +188,8 @@ export function prepareConv(ctx: WasmKernelContext): PreparedKernel | undefined 
   const impl = CONV_IMPLS.find((i) => i.applies(g, ctx.wasm.variant !== 'scalar'))!;
   const wasm = ctx.wasm;
   const bias = uploadTensor(wasm, biasInput);
-  const weights = impl.pack(wasm, weight.toFloat32(), g);
+  // The packing depends on the weights only: plans of other shapes that choose this kernel share it.
+  const weights = ctx.once(`pack:${impl.kernel}`, (owner) => impl.pack(owner, weight.toFloat32(), g));
   const share = convShare(g);
   const argsOf = (input: number, output: number, scratch: number, begin: number, end: number) => {
     const s = share.of(begin, end);

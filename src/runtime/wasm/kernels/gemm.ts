@@ -74,15 +74,17 @@ function columnPanelGemm(ctx: WasmKernelContext, g: PackedGemm): PreparedKernel 
   };
 }
 
+/** B packed n8, once per session (the plans of every shape share it). */
 function packConstantB(ctx: WasmKernelContext, values: Float32Array, k: number, n: number, transB: boolean, alpha: number): number {
-  const fn = ctx.wasm.fn;
-  const packed = ctx.wasm.alloc(fn.f32_pack_n8_bytes(k, n), 16);
-  const mark = ctx.wasm.mark();
-  const raw = upload(ctx.wasm, values);
-  if (transB) fn.f32_pack_n8__nk(packed, raw, k, n, k, alpha);
-  else fn.f32_pack_n8__kn(packed, raw, k, n, n, alpha);
-  ctx.wasm.reset(mark);
-  return packed;
+  return ctx.once('packB', (wasm) => {
+    const fn = wasm.fn;
+    const packed = wasm.alloc(fn.f32_pack_n8_bytes(k, n), 16);
+    const raw = upload(wasm, values);
+    if (transB) fn.f32_pack_n8__nk(packed, raw, k, n, k, alpha);
+    else fn.f32_pack_n8__kn(packed, raw, k, n, n, alpha);
+    wasm.free(raw);
+    return packed;
+  });
 }
 
 export function prepareMatMul(ctx: WasmKernelContext): PreparedKernel | undefined {

@@ -69,7 +69,11 @@ export function prepareQConv(ctx: WasmKernelContext): PreparedKernel | undefined
   const wFlags = qFlags(weight.type);
   const depthwise = group === c && group === m && cg === 1;
   const g: QConvGeometry = { n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow };
-  const impl = depthwise ? depthwiseImpl(ctx, g, weight, bias, p.wZero, p.xZero, wFlags) : convImpl(ctx, g, weight, p.wZero, p.xZero, wFlags);
+  // The kernel and its packed weights depend on the node's constants only: every plan of the session shares them.
+  const impl = ctx.once('impl', (wasm) => {
+    const owner = { ...ctx, wasm };
+    return depthwise ? depthwiseImpl(owner, g, weight, bias, p.wZero, p.xZero, wFlags) : convImpl(owner, g, weight, p.wZero, p.xZero, wFlags);
+  });
   return sharedKernel(ctx, g, impl, params, depthwise);
 }
 

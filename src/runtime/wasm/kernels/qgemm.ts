@@ -40,10 +40,13 @@ export function prepareQGemm(ctx: WasmKernelContext): PreparedKernel | undefined
   } else {
     params = uploadQOut(ctx.wasm, n, bias, p.aZero, scaleRequantAttrs(ctx, dtype, n), dtype);
   }
-  const packed = ctx.wasm.alloc(fn.qs8_pack_n8k2b_bytes(k, n), 16);
-  const mark = ctx.wasm.mark(); // the unpacked weights are only the packing's source
-  fn.qs8_pack_n8k2b__kn(packed, uploadBytes(ctx.wasm, weight), uploadInt32(ctx.wasm, wZero), k, n, qFlags(weight.type));
-  ctx.wasm.reset(mark);
+  const packed = ctx.once('packB', (wasm) => {
+    const at = wasm.alloc(fn.qs8_pack_n8k2b_bytes(k, n), 16);
+    const mark = wasm.mark(); // the unpacked weights are only the packing's source
+    fn.qs8_pack_n8k2b__kn(at, uploadBytes(wasm, weight), uploadInt32(wasm, wZero), k, n, qFlags(weight.type));
+    wasm.reset(mark);
+    return at;
+  });
   // A share of panels [begin, end) reads its own QOut block (bias and scales from column 8 * begin, rows n apart).
   const panels = Math.ceil(n / 8);
   const shareParams = panels > 1 ? uploadQOutShares(ctx.wasm, params, n, 8, n) : params;

@@ -79,6 +79,7 @@ export function runGlue(
       outputs: [typeOf(expected)],
       constant: (i) => (constants.includes(i) ? inputs[i] : undefined),
       wasm,
+      once: (_key, make) => make(wasm), // one plan: nothing to share
     });
     if (!prepared) return { expected };
     const place = (t: Tensor, guard: boolean) => {
