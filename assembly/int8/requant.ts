@@ -59,8 +59,8 @@ export const Q_FLOAT_OUT: i32 = 2;
 }
 
 /** 1.5 * 2^23: added to a float in [-2^22, 2^22], the sum's low mantissa bits are the value rounded half to even. */
-const ROUND_MAGIC: f32 = 12582912.0;
-const ROUND_MAGIC_BITS: i32 = 0x4b400000;
+export const ROUND_MAGIC: f32 = 12582912.0;
+export const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 
 /** An int8 / uint8 element widened to i32. */
 @inline export function loadQ(p: usize, unsigned: bool): i32 {

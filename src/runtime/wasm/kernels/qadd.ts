@@ -31,10 +31,14 @@ export function prepareQAdd(ctx: WasmKernelContext): PreparedKernel | undefined 
   const fn = ctx.wasm.fn;
   const args = [p.a.zeroPoint, p.a.multiplier, p.a.shift, p.b.zeroPoint, p.b.multiplier, p.b.shift, p.leftShift, r.multiplier[0]!, r.shift[0]!, r.zeroPoint, r.min, r.max, qFlags(dtype)] as const;
   if (n >= LUT_MIN_ELEMENTS) {
-    const table = ctx.wasm.alloc(LUT_BYTES, 64);
-    const mark = ctx.wasm.mark();
-    fn.qs8_vadd_lut_build(table, ctx.wasm.alloc(512, 16), ...args);
-    ctx.wasm.reset(mark);
+    // The table depends on the quantization parameters only: one per session, whatever the shapes planned.
+    const table = ctx.once('lut', (wasm) => {
+      const at = wasm.alloc(LUT_BYTES, 64);
+      const scratch = wasm.alloc(512, 16);
+      fn.qs8_vadd_lut_build(at, scratch, ...args);
+      wasm.free(scratch);
+      return at;
+    });
     return {
       name: `qs8_vadd_lut__${ctx.wasm.variant}`,
       scratchBytes: 0,

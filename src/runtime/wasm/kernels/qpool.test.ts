@@ -74,10 +74,12 @@ describe.each(TEST_VARIANTS)('int8 pool kernels, %s build', (variant) => {
   });
 
   it('QGlobalAveragePoolFixed equals the reference on planes around the 16-wide loop', () => {
-    [[1, 3, 1, 1], [1, 5, 4, 4], [2, 3, 5, 7], [1, 64, 8, 8], [1, 2, 3, 17]].forEach((dims, i) => {
+    // 3x3, 7x7 and 1x31 planes take the masked load of the last bytes; the last channel the scalar loop.
+    [[1, 3, 1, 1], [1, 5, 4, 4], [2, 3, 5, 7], [1, 64, 8, 8], [1, 2, 3, 17], [1, 64, 3, 3], [2, 40, 7, 7], [1, 20, 1, 31]].forEach((dims, i) => {
       for (const dtype of ['int8', 'uint8'] as const) {
         const x = randomQ(dtype, dims, 40 + i);
-        const attrs = { x_zero_point: dtype === 'int8' ? -7 : 130, multiplier: [1518500250], shift: [0], y_zero_point: dtype === 'int8' ? 3 : 120, output_min: dtype === 'int8' ? -100 : 10 };
+        // Shifts right, none and left: the vector requantization of four planes at a time takes each path.
+        const attrs = { x_zero_point: dtype === 'int8' ? -7 : 130, multiplier: [1518500250], shift: [[0, -3, 1][i % 3]!], y_zero_point: dtype === 'int8' ? 3 : 120, output_min: dtype === 'int8' ? -100 : 10 };
         const run = runGlue(k, prepareQGlobalAveragePool, qfusedOps['edgeinfer.QGlobalAveragePoolFixed']!, qnode('QGlobalAveragePoolFixed', attrs, [x]), [x], []);
         expect(run.kernel).toBe(`qs8_global_avgpool__${variant}`);
         expectSame(run, `QGlobalAveragePoolFixed ${dtype} [${dims}]`);
