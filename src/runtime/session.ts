@@ -223,4 +223,3 @@ function bindDimensions(model: Model, sizes: Record<string, number>): Model {
  * (the heap serves the whole process; it would otherwise only grow).
  */
 const unreleased = new FinalizationRegistry<WasmExecutor>((executor) => executor.release());
-
