@@ -1,14 +1,18 @@
 // Int8 depthwise 3x3 Conv2D at stride 1 or 2, dilation 1, any pads (MobileNet, DS-CNN). Each channel plane is copied
-// once into an int8 plane padded with the input zero point (one byte per element, no widening): the sums then run
-// over the raw values, Σ w'·x, and the packed bias holds bias - xZero·Σ w' (the pads, equal to xZero, cancel).
+// into an int8 plane padded with the input zero point (one byte per element, no widening; the pads are filled once per
+// call, they are the same for every channel): the sums then run over the raw values, Σ w'·x, and the packed bias holds
+// bias - xZero·Σ w' (the pads, equal to xZero, cancel). Signed and unsigned inputs get a copy of the loops each.
 // Eight outputs per step: i16x8 dots of horizontally adjacent tap pairs — at stride 1 built by one shuffle, the third
 // column paired across rows, two output rows sharing their input rows; at stride 2 the natural byte order, the third
 // column against (w, 0) — and float32 requantization. (Splitting even / odd columns by shifts at stride 2 measured
 // ~5% slower than widening.)
 
-import { loadQ, QOut, Q_UNSIGNED, requantFloat, vnarrow8, vqBias, vqHigh, vqLow, vrequantFloat, vstoreBytes } from './requant';
+import { loadQ, QOut, Q_UNSIGNED, requantFloat, ROUND_MAGIC, ROUND_MAGIC_BITS, vnarrow8 } from './requant';
 
-/** Bytes per channel of layout dw3x3: 8 int32 = i16 pairs (w00,w01) (w10,w11) (w20,w21) (w02,w12) (w22,0), the folded bias, 2 zeros. */
+/**
+ * Bytes per channel of layout dw3x3: 8 int32 = i16 pairs (w00,w01) (w10,w11) (w20,w21) (w02,w12) (w22,0), the folded
+ * bias, (w02,0) (w12,0).
+ */
 const CHANNEL_BYTES: i32 = 32;
 
 /** Bytes of depthwise 3x3 weights [C, 1, 3, 3] in layout dw3x3. */
@@ -39,7 +43,10 @@ export function qs8_pack_dw3x3__ck(out: usize, w: usize, wZero: usize, bias: usi
     store<i16>(dst, tap(wc, 2, 2, z, unsigned), 16);
     store<i16>(dst, 0, 18);
     store<i32>(dst, (bias != 0 ? load<i32>(bias + (<usize>ch << 2)) : 0) - xZero * sum, 20);
-    store<i64>(dst, 0, 24);
+    store<i16>(dst, tap(wc, 0, 2, z, unsigned), 24);
+    store<i16>(dst, 0, 26);
+    store<i16>(dst, tap(wc, 1, 2, z, unsigned), 28);
+    store<i16>(dst, 0, 30);
   }
 }
 
@@ -58,9 +65,34 @@ export function qs8_pack_dw3x3__ck(out: usize, w: usize, wZero: usize, bias: usi
   return (oh - 1) * s + 4;
 }
 
-/** Scratch bytes of qs8_dwconv2d_3x3: one channel's padded int8 plane. */
+/**
+ * The requantization constants, stored once per call at the start of the scratch and splatted by loads: V8 keeps a
+ * load where it is, but recomputes a splat of a value inside the loop that uses it.
+ */
+const CONSTS_BYTES: i32 = 16;
+const LOW = 0; // f32 lo - zp
+const HIGH = 4; // f32 hi - zp
+const MAGIC = 8; // f32 ROUND_MAGIC
+const BITS = 12; // i32 ROUND_MAGIC_BITS - zp
+
+/**
+ * Scratch bytes of qs8_dwconv2d_3x3: the constants, one channel's padded int8 plane, then the shadow of the output's last 16 bytes and
+ * of what stores past them (see storeGroup).
+ */
 export function qs8_dwconv2d_3x3_scratch_bytes(w: i32, s: i32, pl: i32, oh: i32, ow: i32): i32 {
-  return paddedRows(s, oh) * paddedWidth(w, s, pl, ow);
+  return CONSTS_BYTES + paddedRows(s, oh) * paddedWidth(w, s, pl, ow) + ((ow + 24 + 15) & ~15);
+}
+
+/**
+ * Stores 8 output bytes at d, or at d + shift in the shadow when they would pass `limit` (the end of this call's
+ * output). Every group stores 8 bytes, with no branch on the count: V8 would copy the group's arithmetic into each
+ * branch and recompute the loop's constants there. A row of at least 8 ends on a group that overlaps the one before;
+ * a narrower row spills into the next row, or plane, stored after it. Stores come in address order, so the shadow ends
+ * up with the last rows as they should be, copied out at the end; the missing second row of an odd last step lands
+ * past them.
+ */
+@inline function storeGroup(d: usize, v: v128, limit: usize, shift: usize): void {
+  v128.store64_lane(d + 8 > limit ? d + shift : d, v, 0);
 }
 
 /**
@@ -74,35 +106,59 @@ export function qs8_dwconv2d_3x3(
   const unsigned = (out.flags & Q_UNSIGNED) != 0;
   const pw = paddedWidth(w, s, pl, ow);
   const rows = paddedRows(s, oh);
+  const limit = y + <usize>n * c * oh * ow;
+  const consts = scratch;
+  store<f32>(consts, <f32>(out.lo - out.zp), LOW);
+  store<f32>(consts, <f32>(out.hi - out.zp), HIGH);
+  store<f32>(consts, ROUND_MAGIC, MAGIC);
+  store<i32>(consts, ROUND_MAGIC_BITS - out.zp, BITS);
+  const plane = scratch + CONSTS_BYTES;
+  const shadow = plane + <usize>rows * pw; // stands for the bytes from limit - 16
+  const shift = shadow + 16 - limit;
+  // Every channel's plane has the same pads: filled once, each channel then writes the same inside.
+  fillBytes(plane, rows * pw, out.xZero);
   for (let nb = 0; nb < n; nb++) {
     for (let ch = 0; ch < c; ch++) {
       const xc = x + <usize>(nb * c + ch) * h * w;
       const yc = y + <usize>(nb * c + ch) * oh * ow;
-      padPlane(scratch, xc, h, w, pw, rows, pt, pl, out.xZero);
+      copyRows(plane, xc, min(h, rows - pt), w, pw, pt, pl);
       const wc = wp + <usize>ch * CHANNEL_BYTES;
-      const scale = load<f32>(out.mult + (<usize>ch << 2));
+      const scale = out.mult + (<usize>ch << 2);
       if (ASC_FEATURE_SIMD) {
-        if (s == 1) planeS1(scratch, yc, wc, pw, oh, ow, scale, out, unsigned);
-        else planeS2(scratch, yc, wc, pw, oh, ow, scale, out, unsigned);
+        // One copy per element type: a runtime sign flag in the loops costs both widenings and a select per load.
+        if (s == 1) {
+          if (unsigned) planeS1<u8>(plane, yc, wc, consts, scale, pw, oh, ow, limit, shift);
+          else planeS1<i8>(plane, yc, wc, consts, scale, pw, oh, ow, limit, shift);
+        } else {
+          if (unsigned) planeS2<u8>(plane, yc, wc, consts, scale, pw, oh, ow, limit, shift);
+          else planeS2<i8>(plane, yc, wc, consts, scale, pw, oh, ow, limit, shift);
+        }
       } else {
-        planeScalar(scratch, yc, wc, pw, s, oh, ow, scale, out, unsigned);
+        planeScalar(plane, yc, wc, pw, s, oh, ow, load<f32>(scale), out, unsigned);
       }
     }
   }
+  // Rows narrower than a group: the last ones whose stores passed the end are in the shadow.
+  if (ASC_FEATURE_SIMD && ow < 8) {
+    const bytes = <usize>min(7 / ow, n * c * oh) * ow;
+    for (let j: usize = 0; j < bytes; j++) store<u8>(limit - bytes + j, load<u8>(shadow + 16 - bytes + j));
+  }
 }
 
-/** dst [rows][pw] = x [h, w] placed at (pt, pl), every other byte the zero point. */
-function padPlane(dst: usize, x: usize, h: i32, w: i32, pw: i32, rows: i32, pt: i32, pl: i32, zp: i32): void {
-  for (let r = 0; r < rows; r++) {
-    const d = dst + <usize>r * pw;
-    const iy = r - pt;
-    if (ASC_FEATURE_SIMD) {
-      const z = i8x16.splat(<i8>zp);
-      for (let j = 0; j < pw; j += 16) v128.store(d + j, z);
-    } else {
-      memory.fill(d, <u8>zp, pw);
-    }
-    if (iy < 0 || iy >= h) continue;
+/** bytes of zp at dst (bytes a multiple of 16). */
+function fillBytes(dst: usize, bytes: i32, zp: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const z = i8x16.splat(<i8>zp);
+    for (let j = 0; j < bytes; j += 16) v128.store(dst + j, z);
+  } else {
+    memory.fill(dst, <u8>zp, bytes);
+  }
+}
+
+/** The first h rows of x [h, w] into the padded plane dst [.][pw] at (pt, pl), and nothing else. */
+function copyRows(dst: usize, x: usize, h: i32, w: i32, pw: i32, pt: i32, pl: i32): void {
+  for (let iy = 0; iy < h; iy++) {
+    const d = dst + <usize>(iy + pt) * pw;
     const src = x + <usize>iy * w;
     const to = d + pl;
     let j = 0;
@@ -128,6 +184,12 @@ function padPlane(dst: usize, x: usize, h: i32, w: i32, pw: i32, rows: i32, pt: 
   }
 }
 
+/** requantFloat per lane (requant.ts's vrequantFloat, ROUND_MAGIC loaded once): the float bits minus `bits` are the output. */
+@inline function vrequant(acc: v128, scale: v128, low: v128, high: v128, magic: v128, bits: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), scale), low), high);
+  return i32x4.sub(f32x4.add(v, magic), bits);
+}
+
 /** Eight int8/uint8 bytes at p as i16 lanes. */
 @inline function load8(p: usize, unsigned: bool): v128 {
   return unsigned ? v128.load8x8_u(p) : v128.load8x8_s(p);
@@ -148,27 +210,31 @@ function padPlane(dst: usize, x: usize, h: i32, w: i32, pw: i32, rows: i32, pt: 
 
 /**
  * Stride 1, two output rows per step (they share padded rows oy + 1 and oy + 2, loaded and paired once): outputs
- * ox..ox+7 of a row read columns ox + kx. Row oy + 1 of an odd last step reads the spare padded row and is not stored.
+ * ox..ox+7 of a row read columns ox + kx. Row oy + 1 of an odd last step reads the spare padded row; its store lands
+ * where the next plane's first row will, or in the shadow (storeGroup).
  */
-function planeS1(p: usize, y: usize, wc: usize, pw: i32, oh: i32, ow: i32, scale: f32, out: QOut, unsigned: bool): void {
+function planeS1<T>(p: usize, y: usize, wc: usize, consts: usize, scale: usize, pw: i32, oh: i32, ow: i32, limit: usize, shift: usize): void {
+  const unsigned = !isSigned<T>();
   const w0 = v128.load32_splat(wc);
   const w1 = v128.load32_splat(wc, 4);
   const w2 = v128.load32_splat(wc, 8);
   const q01 = v128.load32_splat(wc, 12);
   const q2 = v128.load32_splat(wc, 16);
   const b = v128.load32_splat(wc, 20);
-  const m = f32x4.splat(scale);
-  const low = vqLow(out);
-  const high = vqHigh(out);
-  const rb = vqBias(out);
+  const m = v128.load32_splat(scale);
+  const low = v128.load32_splat(consts, LOW);
+  const high = v128.load32_splat(consts, HIGH);
+  const magic = v128.load32_splat(consts, MAGIC);
+  const rb = v128.load32_splat(consts, BITS);
+  const last = max(0, ow - 8); // the last group of a row overlaps the one before
   for (let oy = 0; oy < oh; oy += 2) {
     const r0 = p + <usize>oy * pw;
     const r1 = r0 + pw;
     const r2 = r1 + pw;
     const r3 = r2 + pw;
     const yr = y + <usize>oy * ow;
-    const two = oy + 1 < oh;
-    for (let ox = 0; ox < ow; ox += 8) {
+    for (let o = 0; o < ow; o += 8) {
+      const ox = min(o, last);
       let a = load8(r0 + ox, unsigned);
       let c = load8(r0 + ox + 1, unsigned);
       let lo0 = dotAdd(b, pairsLo(a, c), w0);
@@ -206,9 +272,8 @@ function planeS1(p: usize, y: usize, wc: usize, pw: i32, oh: i32, ow: i32, scale
       a = load8(r3 + ox + 2, unsigned);
       lo1 = dotAdd(lo1, i32x4.extend_low_i16x8_s(a), q2);
       hi1 = dotAdd(hi1, i32x4.extend_high_i16x8_s(a), q2);
-      const cnt = min(8, ow - ox);
-      vstoreBytes(yr + ox, vnarrow8(vrequantFloat(lo0, m, low, high, rb), vrequantFloat(hi0, m, low, high, rb), unsigned), cnt);
-      if (two) vstoreBytes(yr + ow + ox, vnarrow8(vrequantFloat(lo1, m, low, high, rb), vrequantFloat(hi1, m, low, high, rb), unsigned), cnt);
+      storeGroup(yr + ox, vnarrow8(vrequant(lo0, m, low, high, magic, rb), vrequant(hi0, m, low, high, magic, rb), unsigned), limit, shift);
+      storeGroup(yr + ow + ox, vnarrow8(vrequant(lo1, m, low, high, magic, rb), vrequant(hi1, m, low, high, magic, rb), unsigned), limit, shift);
     }
   }
 }
@@ -222,26 +287,35 @@ function planeS1(p: usize, y: usize, wc: usize, pw: i32, oh: i32, ow: i32, scale
   return unsigned ? i16x8.extend_high_i8x16_u(v) : i16x8.extend_high_i8x16_s(v);
 }
 
-/** Stride 2: outputs ox..ox+7 read columns 2·ox + kx, so 16 bytes from 2·ox are already the (kx 0, kx 1) pairs. */
-function planeS2(p: usize, y: usize, wc: usize, pw: i32, oh: i32, ow: i32, scale: f32, out: QOut, unsigned: bool): void {
+/**
+ * Stride 2: outputs ox..ox+7 read columns 2·ox + kx, so 16 bytes from 2·ox are already the (kx 0, kx 1) pairs. A row
+ * that ends 1-4 outputs past a multiple of 8 (28 or 12 columns) ends on a group of 4 rather than one overlapping 8.
+ */
+function planeS2<T>(p: usize, y: usize, wc: usize, consts: usize, scale: usize, pw: i32, oh: i32, ow: i32, limit: usize, shift: usize): void {
+  const unsigned = !isSigned<T>();
   const w0 = v128.load32_splat(wc);
   const w1 = v128.load32_splat(wc, 4);
   const w2 = v128.load32_splat(wc, 8);
   // Column 2 of each row alone: (w_k2, 0) against pairs (x[2j + 2], x[2j + 3]).
-  const k0 = i32x4.splat(<i32>load<u16>(wc, 12));
-  const k1 = i32x4.splat(<i32>load<u16>(wc, 14));
+  const k0 = v128.load32_splat(wc, 24);
+  const k1 = v128.load32_splat(wc, 28);
   const k2 = v128.load32_splat(wc, 16);
   const b = v128.load32_splat(wc, 20);
-  const m = f32x4.splat(scale);
-  const low = vqLow(out);
-  const high = vqHigh(out);
-  const rb = vqBias(out);
+  const m = v128.load32_splat(scale);
+  const low = v128.load32_splat(consts, LOW);
+  const high = v128.load32_splat(consts, HIGH);
+  const magic = v128.load32_splat(consts, MAGIC);
+  const rb = v128.load32_splat(consts, BITS);
+  const rest = ow & 7;
+  const full = ow > 8 && rest <= 4 ? ow - rest : ow; // outputs in groups of 8
+  const last = max(0, full - 8); // the last group of 8 overlaps the one before
   for (let oy = 0; oy < oh; oy++) {
     const r0 = p + <usize>(2 * oy) * pw;
     const r1 = r0 + pw;
     const r2 = r1 + pw;
     const yr = y + <usize>oy * ow;
-    for (let ox = 0; ox < ow; ox += 8) {
+    for (let o = 0; o < full; o += 8) {
+      const ox = min(o, last);
       const at = <usize>(2 * ox);
       let v = v128.load(r0 + at);
       let lo = dotAdd(b, widenLow(v, unsigned), w0);
@@ -261,9 +335,44 @@ function planeS2(p: usize, y: usize, wc: usize, pw: i32, oh: i32, ow: i32, scale
       v = v128.load(r2 + at + 2);
       lo = dotAdd(lo, widenLow(v, unsigned), k2);
       hi = dotAdd(hi, widenHigh(v, unsigned), k2);
-      const q = vnarrow8(vrequantFloat(lo, m, low, high, rb), vrequantFloat(hi, m, low, high, rb), unsigned);
-      vstoreBytes(yr + ox, q, min(8, ow - ox));
+      const q = vnarrow8(vrequant(lo, m, low, high, magic, rb), vrequant(hi, m, low, high, magic, rb), unsigned);
+      storeGroup(yr + ox, q, limit, shift);
     }
+  }
+  if (full < ow) lastFourS2<T>(p, y, wc, consts, scale, pw, oh, ow);
+}
+
+/**
+ * planeS2's last 4 outputs of every row, in a loop of their own: in planeS2's row loop the extra code made V8 allocate
+ * the registers of the groups of 8 worse (7-column rows 12% slower).
+ */
+function lastFourS2<T>(p: usize, y: usize, wc: usize, consts: usize, scale: usize, pw: i32, oh: i32, ow: i32): void {
+  const unsigned = !isSigned<T>();
+  const w0 = v128.load32_splat(wc);
+  const w1 = v128.load32_splat(wc, 4);
+  const w2 = v128.load32_splat(wc, 8);
+  const k0 = v128.load32_splat(wc, 24);
+  const k1 = v128.load32_splat(wc, 28);
+  const k2 = v128.load32_splat(wc, 16);
+  const b = v128.load32_splat(wc, 20);
+  const m = v128.load32_splat(scale);
+  const low = v128.load32_splat(consts, LOW);
+  const high = v128.load32_splat(consts, HIGH);
+  const magic = v128.load32_splat(consts, MAGIC);
+  const rb = v128.load32_splat(consts, BITS);
+  const at = <usize>(2 * (ow - 4));
+  for (let oy = 0; oy < oh; oy++) {
+    const r0 = p + <usize>(2 * oy) * pw + at;
+    const r1 = r0 + pw;
+    const r2 = r1 + pw;
+    let lo = dotAdd(b, widenLow(v128.load(r0), unsigned), w0);
+    lo = dotAdd(lo, widenLow(v128.load(r0 + 2), unsigned), k0);
+    lo = dotAdd(lo, widenLow(v128.load(r1), unsigned), w1);
+    lo = dotAdd(lo, widenLow(v128.load(r1 + 2), unsigned), k1);
+    lo = dotAdd(lo, widenLow(v128.load(r2), unsigned), w2);
+    lo = dotAdd(lo, widenLow(v128.load(r2 + 2), unsigned), k2);
+    lo = vrequant(lo, m, low, high, magic, rb);
+    v128.store32_lane(y + <usize>oy * ow + ow - 4, vnarrow8(lo, lo, unsigned), 0);
   }
 }
 

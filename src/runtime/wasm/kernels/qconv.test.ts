@@ -70,6 +70,19 @@ const CASES: QConvCase[] = [
   { n: 2, c: 2, h: 9, w: 33, m: 2, group: 2, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], bias: false },
   { c: 2, h: 6, w: 18, m: 2, group: 2, k: [3, 3], pads: [0, 2, 2, 0] },
   { c: 1, h: 3, w: 3, m: 1, group: 1, k: [3, 3] },
+  // Rows narrower than the 8-output group (7x7, 3x3 maps, many channels, odd rows: the call's last rows go through the
+  // shadow), rows just past a group (the last group overlaps the one before), exactly 8, no pads.
+  { c: 37, h: 7, w: 7, m: 37, group: 37, k: [3, 3], pads: [1, 1, 1, 1], uint8: true },
+  { n: 2, c: 9, h: 3, w: 3, m: 9, group: 9, k: [3, 3], pads: [1, 1, 1, 1], wZero: true },
+  { c: 13, h: 14, w: 14, m: 13, group: 13, k: [3, 3], s: [2, 2], pads: [0, 0, 1, 1], uint8: true },
+  { n: 3, c: 5, h: 4, w: 6, m: 5, group: 5, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], uint8: true },
+  { c: 6, h: 2, w: 1, m: 6, group: 6, k: [3, 3], pads: [1, 1, 1, 1] },
+  { c: 7, h: 17, w: 17, m: 7, group: 7, k: [3, 3], pads: [1, 1, 1, 1], bias: false },
+  { c: 5, h: 9, w: 20, m: 5, group: 5, k: [3, 3], s: [2, 2], pads: [1, 1, 0, 0] },
+  { c: 3, h: 8, w: 10, m: 3, group: 3, k: [3, 3], uint8: true },
+  // Stride 2, rows ending 1-4 outputs past a multiple of 8: a last group of 4.
+  { c: 6, h: 24, w: 24, m: 6, group: 6, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], uint8: true },
+  { n: 2, c: 5, h: 20, w: 19, m: 5, group: 5, k: [3, 3], s: [2, 2], pads: [0, 1, 0, 1], wZero: true },
 ];
 
 function randomCase(rand: () => number): QConvCase {
