@@ -7,7 +7,7 @@
 // column against (w, 0) — and float32 requantization. (Splitting even / odd columns by shifts at stride 2 measured
 // ~5% slower than widening.)
 
-import { loadQ, QOut, Q_UNSIGNED, requantFloat, ROUND_MAGIC, ROUND_MAGIC_BITS, vnarrow8 } from './requant';
+import { loadQ, QOut, Q_UNSIGNED, requantFloat, ROUND_MAGIC, ROUND_MAGIC_BITS, vnarrow8, vrequantFloatMagic } from './requant';
 
 /**
  * Bytes per channel of layout dw3x3: 8 int32 = i16 pairs (w00,w01) (w10,w11) (w20,w21) (w02,w12) (w22,0), the folded
@@ -184,12 +184,6 @@ function copyRows(dst: usize, x: usize, h: i32, w: i32, pw: i32, pt: i32, pl: i3
   }
 }
 
-/** requantFloat per lane (requant.ts's vrequantFloat, ROUND_MAGIC loaded once): the float bits minus `bits` are the output. */
-@inline function vrequant(acc: v128, scale: v128, low: v128, high: v128, magic: v128, bits: v128): v128 {
-  const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), scale), low), high);
-  return i32x4.sub(f32x4.add(v, magic), bits);
-}
-
 /** Eight int8/uint8 bytes at p as i16 lanes. */
 @inline function load8(p: usize, unsigned: bool): v128 {
   return unsigned ? v128.load8x8_u(p) : v128.load8x8_s(p);
@@ -272,8 +266,8 @@ function planeS1<T>(p: usize, y: usize, wc: usize, consts: usize, scale: usize, 
       a = load8(r3 + ox + 2, unsigned);
       lo1 = dotAdd(lo1, i32x4.extend_low_i16x8_s(a), q2);
       hi1 = dotAdd(hi1, i32x4.extend_high_i16x8_s(a), q2);
-      storeGroup(yr + ox, vnarrow8(vrequant(lo0, m, low, high, magic, rb), vrequant(hi0, m, low, high, magic, rb), unsigned), limit, shift);
-      storeGroup(yr + ow + ox, vnarrow8(vrequant(lo1, m, low, high, magic, rb), vrequant(hi1, m, low, high, magic, rb), unsigned), limit, shift);
+      storeGroup(yr + ox, vnarrow8(vrequantFloatMagic(lo0, m, low, high, magic, rb), vrequantFloatMagic(hi0, m, low, high, magic, rb), unsigned), limit, shift);
+      storeGroup(yr + ow + ox, vnarrow8(vrequantFloatMagic(lo1, m, low, high, magic, rb), vrequantFloatMagic(hi1, m, low, high, magic, rb), unsigned), limit, shift);
     }
   }
 }
@@ -335,7 +329,7 @@ function planeS2<T>(p: usize, y: usize, wc: usize, consts: usize, scale: usize, 
       v = v128.load(r2 + at + 2);
       lo = dotAdd(lo, widenLow(v, unsigned), k2);
       hi = dotAdd(hi, widenHigh(v, unsigned), k2);
-      const q = vnarrow8(vrequant(lo, m, low, high, magic, rb), vrequant(hi, m, low, high, magic, rb), unsigned);
+      const q = vnarrow8(vrequantFloatMagic(lo, m, low, high, magic, rb), vrequantFloatMagic(hi, m, low, high, magic, rb), unsigned);
       storeGroup(yr + ox, q, limit, shift);
     }
   }
@@ -371,7 +365,7 @@ function lastFourS2<T>(p: usize, y: usize, wc: usize, consts: usize, scale: usiz
     lo = dotAdd(lo, widenLow(v128.load(r1 + 2), unsigned), k1);
     lo = dotAdd(lo, widenLow(v128.load(r2), unsigned), w2);
     lo = dotAdd(lo, widenLow(v128.load(r2 + 2), unsigned), k2);
-    lo = vrequant(lo, m, low, high, magic, rb);
+    lo = vrequantFloatMagic(lo, m, low, high, magic, rb);
     v128.store32_lane(y + <usize>oy * ow + ow - 4, vnarrow8(lo, lo, unsigned), 0);
   }
 }

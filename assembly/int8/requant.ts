@@ -123,8 +123,13 @@ export const ROUND_MAGIC_BITS: i32 = 0x4b400000;
  * adding ROUND_MAGIC, then the float's bits minus (ROUND_MAGIC_BITS - zp) are the output value.
  */
 @inline export function vrequantFloat(acc: v128, scale: v128, low: v128, high: v128, bias: v128): v128 {
+  return vrequantFloatMagic(acc, scale, low, high, f32x4.splat(ROUND_MAGIC), bias);
+}
+
+/** vrequantFloat with ROUND_MAGIC's lanes given (a kernel whose loop V8 would re-splat them in loads them once). */
+@inline export function vrequantFloatMagic(acc: v128, scale: v128, low: v128, high: v128, magic: v128, bias: v128): v128 {
   const v = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(acc), scale), low), high);
-  return i32x4.sub(f32x4.add(v, f32x4.splat(ROUND_MAGIC)), bias);
+  return i32x4.sub(f32x4.add(v, magic), bias);
 }
 
 /** Eight clamped i32 lanes (a: 0-3, b: 4-7) as bytes in lanes 0-7; values are already in the output's range. */

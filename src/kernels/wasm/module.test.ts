@@ -68,7 +68,7 @@ describe('loadWasmKernels', () => {
 });
 
 describe('allocator and views', () => {
-  it('aligns, grows the memory on demand and resets to a mark (the kernels of the heap in heap.ts)', async () => {
+  it('aligns, grows the memory on demand and resets to a mark', async () => {
     const k = await loadWasmKernels({ variant: 'scalar' });
     k.reset();
     const a = k.alloc(3, 1);
